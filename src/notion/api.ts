@@ -1,0 +1,135 @@
+/**
+ * The Notion calls notion-stream makes, each through the shared HTTP policy (rate limiter, retries,
+ * timeouts, abort). Uses the real `@notionhq/client` with its own retries switched off.
+ */
+import { Client } from '@notionhq/client';
+import { silentLogger, type Logger } from '../util/log.js';
+import { RunStats } from '../util/stats.js';
+import { policyFetch, withRetry, type PolicyContext, type RetryHooks } from './http-policy.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { Json, JsonObject, NotionDataSource, NotionList, NotionPage } from './types.js';
+
+export const DEFAULT_BASE_URL = 'https://api.notion.com';
+export const DEFAULT_RATE_LIMIT = 3;
+
+export interface NotionApiOptions {
+  token: string;
+  /** Without `/v1`. Default https://api.notion.com (or NOTION_BASE_URL in the CLI). */
+  baseUrl?: string;
+  /** Requests per second for the whole run, default 3. Ignored when `limiter` is given. */
+  rateLimit?: number;
+  /** Share one limiter between several NotionApi instances. */
+  limiter?: RateLimiter;
+  signal?: AbortSignal;
+  stats?: RunStats;
+  logger?: Logger;
+  timeoutMs?: number;
+  maxRetries?: number;
+  backoffBaseMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface QueryArgs {
+  filter?: JsonObject;
+  sorts?: JsonObject[];
+  start_cursor?: string;
+  page_size?: number;
+  filter_properties?: string[];
+}
+
+export class NotionApi {
+  readonly client: Client;
+  readonly stats: RunStats;
+  readonly logger: Logger;
+  readonly signal: AbortSignal | undefined;
+  private readonly ctx: PolicyContext;
+
+  constructor(options: NotionApiOptions) {
+    this.stats = options.stats ?? new RunStats();
+    this.logger = options.logger ?? silentLogger;
+    this.signal = options.signal;
+    this.ctx = {
+      limiter: options.limiter ?? new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),
+      stats: this.stats,
+      logger: this.logger,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      maxRetries: options.maxRetries,
+      backoffBaseMs: options.backoffBaseMs,
+      fetch: options.fetch,
+    };
+    this.client = new Client({
+      auth: options.token,
+      baseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
+      retry: false,
+      // Our fetch enforces the real timeout (and aborts the socket); the SDK's only abandons.
+      timeoutMs: (options.timeoutMs ?? 60_000) + 30_000,
+      fetch: policyFetch(this.ctx),
+      logger: () => {},
+    });
+  }
+
+  /** Runs one SDK call under the retry policy. `what` names the object for error messages. */
+  call<T>(what: string, fn: (client: Client) => Promise<T>, hooks?: RetryHooks): Promise<T> {
+    return withRetry(this.ctx, what, () => fn(this.client), hooks);
+  }
+
+  search(body: JsonObject, what = 'the search for shared data sources'): Promise<NotionList<JsonObject>> {
+    return this.call(what, (c) => c.request({ path: 'search', method: 'post', body }));
+  }
+
+  retrieveDatabase(id: string, what = `database ${id}`): Promise<JsonObject> {
+    return this.call(what, (c) => c.request({ path: `databases/${id}`, method: 'get' }));
+  }
+
+  retrieveDataSource(id: string, what = `data source ${id}`): Promise<NotionDataSource> {
+    return this.call(what, (c) => c.request({ path: `data_sources/${id}`, method: 'get' }));
+  }
+
+  retrievePage(id: string): Promise<NotionPage> {
+    return this.call(`page ${id}`, (c) => c.request({ path: `pages/${id}`, method: 'get' }));
+  }
+
+  queryDataSource(id: string, args: () => QueryArgs, hooks?: RetryHooks): Promise<NotionList<NotionPage>> {
+    return this.call(
+      `data source ${id}`,
+      (c) => {
+        const { filter_properties, ...body } = args();
+        return c.request({
+          path: `data_sources/${id}/query`,
+          method: 'post',
+          query: filter_properties ? { filter_properties } : undefined,
+          body: body as Record<string, unknown>,
+        });
+      },
+      hooks,
+    );
+  }
+
+  /** One page of `GET /v1/pages/{id}/properties/{property_id}`; the property id is passed as Notion gave it. */
+  retrievePropertyPage(pageId: string, propertyId: string, startCursor?: string): Promise<PropertyItemList> {
+    const query: Record<string, string | number> = { page_size: 100 };
+    if (startCursor) query.start_cursor = startCursor;
+    return this.call(`property ${decodeURIComponentSafe(propertyId)} of page ${pageId}`, (c) =>
+      c.request({ path: `pages/${pageId}/properties/${propertyId}`, method: 'get', query }),
+    );
+  }
+}
+
+/** A page of the property endpoint: a list of property items, or (for single-valued types) one item. */
+export type PropertyItemList = {
+  object: 'list' | 'property_item';
+  results?: JsonObject[];
+  next_cursor?: string | null;
+  has_more?: boolean;
+  property_item?: JsonObject;
+  [key: string]: Json | undefined;
+};
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

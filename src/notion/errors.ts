@@ -1,0 +1,48 @@
+/**
+ * Errors that reach the user. Each carries a narrow code, whether a retry can help, and a message that
+ * names the cause and the fix. The CLI prints `message` as one line; no stack trace.
+ */
+export type ErrorCode =
+  | 'bad_token'
+  | 'not_shared'
+  | 'invalid_id'
+  | 'rate_limit_blocked'
+  | 'retries_exhausted'
+  | 'window_stuck'
+  | 'notion_error'
+  | 'invalid_input'
+  | 'aborted';
+
+export class NotionStreamError extends Error {
+  override readonly name = 'NotionStreamError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isNotionStreamError(err: unknown): err is NotionStreamError {
+  return err instanceof NotionStreamError;
+}
+
+/** True for an error that comes from an AbortSignal (Ctrl-C, a caller's abort). */
+export function isAbortError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'AbortError') return true;
+  return err instanceof NotionStreamError && err.code === 'aborted';
+}
+
+export function abortedError(): NotionStreamError {
+  return new NotionStreamError('aborted', 'Stopped: the run was interrupted.', false);
+}
+
+/** Removes every occurrence of the given secrets from a string. */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[redacted]');
+  return out;
+}

@@ -1,0 +1,73 @@
+/**
+ * Stage 1, the data source lister: every data source shared with the integration (search, every page
+ * of it), or the ones named by the user as database ids, data source ids or Notion URLs. A database
+ * expands to all of its data sources.
+ */
+import { Readable } from 'node:stream';
+import { extractNotionId } from '@notionhq/client';
+import type { NotionApi } from '../notion/api.js';
+import { isNotionStreamError, NotionStreamError } from '../notion/errors.js';
+import { plainText, type JsonObject, type NotionDataSource } from '../notion/types.js';
+
+export interface ListOptions {
+  /** Database ids, data source ids or Notion URLs; empty or absent means every shared data source. */
+  databases?: readonly string[];
+}
+
+/** Lists data sources (full objects, with their schema) in a stable order. */
+export async function* listDataSources(api: NotionApi, options: ListOptions = {}): AsyncGenerator<NotionDataSource> {
+  const refs = options.databases ?? [];
+  const seen = new Set<string>();
+  const fresh = (ds: NotionDataSource) => !seen.has(ds.id) && seen.add(ds.id);
+  if (refs.length === 0) {
+    for (const ds of await searchDataSources(api)) if (fresh(ds)) yield ds;
+    return;
+  }
+  for (const ref of refs) {
+    for (const ds of await resolveRef(api, ref)) if (fresh(ds)) yield ds;
+  }
+}
+
+/** Every data source the search endpoint returns, sorted by title then id (search order is not stable). */
+async function searchDataSources(api: NotionApi): Promise<NotionDataSource[]> {
+  const found: NotionDataSource[] = [];
+  let cursor: string | undefined;
+  do {
+    const body: JsonObject = { filter: { property: 'object', value: 'data_source' }, page_size: 100 };
+    if (cursor) body.start_cursor = cursor;
+    const res = await api.search(body);
+    for (const hit of res.results) if (hit.object === 'data_source' && hit.in_trash !== true) found.push(hit as unknown as NotionDataSource);
+    cursor = res.has_more && res.next_cursor ? res.next_cursor : undefined;
+  } while (cursor);
+  const titled = found.map((ds) => ({ ds, title: plainText(ds.title) }));
+  titled.sort((a, b) => (a.title < b.title ? -1 : a.title > b.title ? 1 : a.ds.id < b.ds.id ? -1 : 1));
+  return titled.map((t) => t.ds);
+}
+
+/** A database id expands to its data sources; otherwise the id must be a data source. */
+async function resolveRef(api: NotionApi, ref: string): Promise<NotionDataSource[]> {
+  const id = extractNotionId(ref.trim());
+  if (!id) {
+    throw new NotionStreamError('invalid_id', `"${ref}" is not a Notion database or data source id or URL. Copy the link of the database (Share → Copy link) or its 32-character id.`, false);
+  }
+  const what = `database or data source ${id}${ref.trim() === id ? '' : ` (from "${ref}")`}`;
+  let database: JsonObject | undefined;
+  try {
+    database = await api.retrieveDatabase(id, what);
+  } catch (err) {
+    // A data source id is not a database: fall through to the data source endpoint.
+    if (!isNotionStreamError(err) || (err.code !== 'not_shared' && err.code !== 'notion_error')) throw err;
+  }
+  if (database) {
+    const refs = Array.isArray(database.data_sources) ? (database.data_sources as JsonObject[]) : [];
+    const out: NotionDataSource[] = [];
+    for (const r of refs) out.push(await api.retrieveDataSource(String(r.id), `data source ${String(r.id)} of database ${id}`));
+    return out;
+  }
+  return [await api.retrieveDataSource(id, what)];
+}
+
+/** The lister as a Readable in object mode. */
+export function createDataSourceLister(api: NotionApi, options: ListOptions & { highWaterMark?: number } = {}): Readable {
+  return Readable.from(listDataSources(api, options), { objectMode: true, highWaterMark: options.highWaterMark ?? 16 });
+}

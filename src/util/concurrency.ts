@@ -1,0 +1,143 @@
+/**
+ * Bounded, order-keeping concurrency for async-iterable stages: memory stays flat because every queue
+ * has a fixed size, and the output order is the input order whatever finishes first.
+ */
+import { abortedError } from '../notion/errors.js';
+
+/** Maps each item with at most `concurrency` calls in flight, yielding results in input order. */
+export async function* mapOrdered<T, U>(
+  source: AsyncIterable<T>,
+  fn: (item: T) => Promise<U>,
+  options: { concurrency: number; signal?: AbortSignal },
+): AsyncGenerator<U> {
+  const it = source[Symbol.asyncIterator]();
+  const inflight: Promise<U>[] = [];
+  let done = false;
+  try {
+    for (;;) {
+      while (!done && inflight.length < options.concurrency) {
+        const next = await it.next();
+        if (next.done) {
+          done = true;
+          break;
+        }
+        const p = fn(next.value);
+        p.catch(() => {}); // observed when it reaches the head of the queue
+        inflight.push(p);
+      }
+      const head = inflight.shift();
+      if (!head) return;
+      if (options.signal?.aborted) throw abortedError();
+      yield await head;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
+/** A fixed-size queue between one producer and one consumer. */
+class Channel<T> {
+  private readonly items: T[] = [];
+  private closed = false;
+  private wakeConsumer: (() => void) | undefined;
+  private wakeProducer: (() => void) | undefined;
+
+  constructor(private readonly size: number) {}
+
+  async push(item: T, stop: AbortSignal): Promise<void> {
+    while (this.items.length >= this.size) {
+      if (stop.aborted) throw abortedError();
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          stop.removeEventListener('abort', done);
+          resolve();
+        };
+        this.wakeProducer = done;
+        stop.addEventListener('abort', done, { once: true });
+      });
+    }
+    this.items.push(item);
+    this.wake('consumer');
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake('consumer');
+  }
+
+  /** Wakes a waiting consumer without an item (the merge is failing). */
+  interrupt(): void {
+    this.wake('consumer');
+  }
+
+  /** The next item; `undefined` at the end, or when interrupted before one arrived. */
+  async shift(): Promise<{ value: T } | undefined> {
+    if (this.items.length === 0) {
+      if (this.closed) return undefined;
+      await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
+      if (this.items.length === 0) return undefined;
+    }
+    const value = this.items.shift() as T;
+    this.wake('producer');
+    return { value };
+  }
+
+  private wake(who: 'consumer' | 'producer'): void {
+    const fn = who === 'consumer' ? this.wakeConsumer : this.wakeProducer;
+    if (who === 'consumer') this.wakeConsumer = undefined;
+    else this.wakeProducer = undefined;
+    fn?.();
+  }
+}
+
+/**
+ * Reads up to `concurrency` sources at once, each into a queue of `buffer` items, and yields the first
+ * source's items, then the second's, and so on. A failure in any source stops the whole merge at once.
+ */
+export async function* orderedMerge<T>(
+  sources: ReadonlyArray<(signal: AbortSignal) => AsyncIterable<T>>,
+  options: { concurrency: number; buffer: number; signal?: AbortSignal },
+): AsyncGenerator<T> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let failure: { error: unknown } | undefined;
+  const check = () => {
+    if (failure) throw failure.error;
+    if (options.signal?.aborted) throw abortedError();
+  };
+  const channels: Channel<T>[] = [];
+  const started: Promise<void>[] = [];
+  const start = (i: number) => {
+    const channel = new Channel<T>(options.buffer);
+    channels[i] = channel;
+    started[i] = (async () => {
+      try {
+        for await (const item of sources[i]!(stop.signal)) await channel.push(item, stop.signal);
+        channel.close();
+      } catch (error) {
+        failure ??= { error };
+        stop.abort();
+        for (const c of channels) c?.interrupt();
+      }
+    })();
+  };
+  try {
+    let next = 0;
+    for (; next < Math.min(options.concurrency, sources.length); next++) start(next);
+    for (let i = 0; i < sources.length; i++) {
+      for (;;) {
+        check();
+        const item = await channels[i]!.shift();
+        check();
+        if (!item) break;
+        yield item.value;
+      }
+      if (next < sources.length) start(next++);
+    }
+  } finally {
+    stop.abort();
+    options.signal?.removeEventListener('abort', onAbort);
+    await Promise.allSettled(started);
+  }
+}
