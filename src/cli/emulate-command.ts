@@ -1,0 +1,39 @@
+/** `notion-stream emulate`: serves the Notion API emulator until Ctrl-C. */
+import { once } from 'node:events';
+import { loadWorkspace, workspaceFromSpec } from '../emulator/seed.js';
+import { startEmulator } from '../emulator/server.js';
+import { runCommand, UsageError, type CommandIO } from './run.js';
+
+export interface EmulateOptions {
+  port: number;
+  workspace: string;
+  rateLimit: number;
+}
+
+export function emulateCommand(options: EmulateOptions, io: CommandIO = {}): Promise<number> {
+  return runCommand(io, {}, async (ctx) => {
+    let workspace;
+    try {
+      workspace = options.workspace.endsWith('.json') ? await loadWorkspace(options.workspace) : workspaceFromSpec(options.workspace);
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+    const emulator = await startEmulator({
+      workspace,
+      port: options.port,
+      rateLimit: options.rateLimit > 0 ? { perSecond: options.rateLimit, burst: Math.max(1, Math.ceil(options.rateLimit)) } : false,
+    });
+    const pages = workspace.pages.length;
+    ctx.logger.info(
+      [
+        `Notion API emulator listening on ${emulator.url} (${workspace.dataSources.length} data sources, ${pages} pages, ${options.rateLimit > 0 ? `${options.rateLimit} requests/s` : 'no rate limit'}).`,
+        `Use it with:  export NOTION_BASE_URL=${emulator.url} NOTION_TOKEN=${emulator.token}`,
+        'Ctrl-C stops it.',
+      ].join('\n'),
+    );
+    if (!ctx.signal.aborted) await once(ctx.signal, 'abort').catch(() => {});
+    await emulator.close();
+    const c = emulator.counters();
+    ctx.logger.info(`Emulator stopped after ${c.requests} requests (${c.rateLimited} answered 429).`);
+  }).then((code) => (code === 130 ? 0 : code));
+}

@@ -1,0 +1,114 @@
+/**
+ * The `notion-stream` command line: parses flags with yargs and hands each command to its module.
+ */
+import yargs, { type Argv } from 'yargs';
+import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
+import { emulateCommand } from './emulate-command.js';
+import { EXIT_INTERRUPTED, EXIT_USAGE, type CommandIO } from './run.js';
+import { listCommand, pagesCommand, type SourceOptions } from './source-commands.js';
+
+const EPILOGUE = `Environment:
+  NOTION_TOKEN       the integration token (required for list/pages; never printed)
+  NOTION_BASE_URL    Notion API base URL, default https://api.notion.com (an emulator: http://127.0.0.1:PORT)
+
+Try it without a Notion account:
+  notion-stream emulate --port 8787 &          # prints the token to use
+  NOTION_TOKEN=secret_emulator_token NOTION_BASE_URL=http://127.0.0.1:8787 notion-stream pages | head`;
+
+function sourceFlags<T>(y: Argv<T>) {
+  return y
+    .option('database', {
+      alias: 'd',
+      type: 'string',
+      array: true,
+      description: 'Database or data source id or Notion URL (repeatable). Default: every data source shared with the integration.',
+    })
+    .option('notion-base-url', { type: 'string', description: 'Notion API base URL (env NOTION_BASE_URL), without /v1.' })
+    .option('rate-limit', { type: 'number', default: DEFAULT_RATE_LIMIT, description: 'Requests per second for the whole run (Notion allows an average of 3).' })
+    .option('concurrency', { type: 'number', default: 3, description: 'Data sources read at the same time.' })
+    .option('timeout', { type: 'number', default: 60, description: 'Seconds before a Notion request is abandoned and retried.' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress on stderr (errors and warnings still show).' });
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[], io: CommandIO = {}): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED); // a second Ctrl-C: leave now
+    (io.stderr ?? process.stderr).write('\nnotion-stream: stopping (Ctrl-C again to force)…\n');
+    controller.abort();
+  };
+  const ownSignal = !io.signal;
+  if (ownSignal) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  const runIO: CommandIO = { ...io, signal: io.signal ?? controller.signal };
+  let exitCode = 0;
+  const toSource = (a: Record<string, unknown>): SourceOptions => ({
+    database: a.database as string[] | undefined,
+    notionBaseUrl: a.notionBaseUrl as string | undefined,
+    rateLimit: a.rateLimit as number,
+    concurrency: a.concurrency as number,
+    timeout: a.timeout as number,
+    quiet: a.quiet as boolean,
+  });
+  try {
+    await yargs(argv)
+      .scriptName('notion-stream')
+      .usage('$0 <command> [options]\n\nStreams Notion data sources into warehouses, at the pace of Notion\'s rate limit.')
+      .command(
+        'list',
+        'Print every data source (raw Notion JSON, one per line).',
+        (y) => sourceFlags(y),
+        async (a) => {
+          exitCode = await listCommand(toSource(a), runIO);
+        },
+      )
+      .command(
+        'pages',
+        'Print each data source object, then its pages with truncated values completed (NDJSON).',
+        (y) => sourceFlags(y),
+        async (a) => {
+          exitCode = await pagesCommand(toSource(a), runIO);
+        },
+      )
+      .command(
+        'emulate',
+        'Serve the built-in Notion API emulator on 127.0.0.1 until Ctrl-C.',
+        (y) =>
+          y
+            .option('port', { type: 'number', default: 8787, description: 'Port to listen on (0: any free port).' })
+            .option('workspace', { type: 'string', default: 'all-types', description: 'Workspace to serve: all-types, demo, scale:<N>x<pages> or a seed JSON file.' })
+            .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second the emulator allows before 429 (0: no limit).' }),
+        async (a) => {
+          exitCode = await emulateCommand({ port: a.port, workspace: a.workspace, rateLimit: a.rateLimit }, runIO);
+        },
+      )
+      .demandCommand(1, 'Name a command: list, pages or emulate.')
+      .strict()
+      .epilogue(EPILOGUE)
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .help()
+      .version()
+      .fail((msg, err) => {
+        if (err) throw err;
+        throw new CliUsage(msg);
+      })
+      .parseAsync();
+  } catch (err) {
+    if (err instanceof CliUsage) {
+      (io.stderr ?? process.stderr).write(`notion-stream: ${err.message}\nRun \`notion-stream --help\` for the commands and options.\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  } finally {
+    if (ownSignal) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+  return exitCode;
+}
+
+class CliUsage extends Error {}

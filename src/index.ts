@@ -1,0 +1,13 @@
+/**
+ * notion-stream as a library: the stages, the Notion client with its HTTP policy, and the errors.
+ * The emulator is exported separately as `notion-stream/emulator`.
+ */
+export { NotionApi, DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT, type NotionApiOptions, type QueryArgs } from './notion/api.js';
+export { RateLimiter } from './notion/rate-limiter.js';
+export { NotionStreamError, isNotionStreamError, type ErrorCode } from './notion/errors.js';
+export { truncatedProperties, assembleProperty, completePage } from './notion/complete.js';
+export type { NotionPage, NotionDataSource, PropertyValue, SchemaProperty, Json, JsonObject } from './notion/types.js';
+export { listDataSources, createDataSourceLister, type ListOptions } from './stages/list-data-sources.js';
+export { queryAllRows, readDataSourcePages, readPages, createPageReader, type PageReaderOptions, type PageStreamItem } from './stages/read-pages.js';
+export { RunStats } from './util/stats.js';
+export type { Logger } from './util/log.js';
