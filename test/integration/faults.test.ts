@@ -1,0 +1,151 @@
+/**
+ * The HTTP policy under every fault the emulator can inject: the output must be identical to a
+ * fault-free run, and waits, retries and page-size changes must happen as specified.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allTypesWorkspace, scaleWorkspace } from '../../src/emulator/generate.js';
+import { startEmulator, type Emulator, type FaultSpec } from '../../src/emulator/server.js';
+import type { Workspace } from '../../src/emulator/workspace.js';
+import { runCli } from '../support/cli.js';
+
+// Fast retries and a short timeout keep the suite quick; the policy is the same.
+const FLAGS = ['pages', '--rate-limit', '1000', '--timeout', '1'];
+
+interface Fixture {
+  ws: Workspace;
+  emu: Emulator;
+  baseline: string;
+}
+
+async function fixture(ws: Workspace): Promise<Fixture> {
+  const emu = await startEmulator({ workspace: ws, rateLimit: false });
+  const res = await runCli(FLAGS, { NOTION_TOKEN: emu.token, NOTION_BASE_URL: emu.url });
+  expect(res.code).toBe(0);
+  return { ws, emu, baseline: res.stdout };
+}
+
+async function runWith(f: Fixture, fault: FaultSpec) {
+  f.emu.clearFaults();
+  f.emu.resetLog();
+  f.emu.inject(fault);
+  const res = await runCli(FLAGS, { NOTION_TOKEN: f.emu.token, NOTION_BASE_URL: f.emu.url });
+  f.emu.clearFaults();
+  return res;
+}
+
+let paged: Fixture; // 3 data sources x 250 rows: queries with cursors
+let typed: Fixture; // truncated values: property endpoint calls
+beforeAll(async () => {
+  paged = await fixture(scaleWorkspace({ dataSources: 3, pagesEach: 250 }));
+  typed = await fixture(allTypesWorkspace());
+});
+afterAll(async () => {
+  await paged?.emu.close();
+  await typed?.emu.close();
+});
+
+const QUERY_FAULTS: FaultSpec['kind'][] = ['rate_limited', 'service_overload', 'internal_server_error', 'service_unavailable', 'bad_gateway_html', 'gateway_timeout', 'hang', 'reset', 'expired_cursor'];
+
+describe('each injected fault yields output identical to the fault-free run', () => {
+  for (const kind of QUERY_FAULTS) {
+    it(`${kind} on a query with a cursor`, async () => {
+      const res = await runWith(paged, { endpoint: 'data_sources.query', kind, after: 1, count: 1, retryAfterSeconds: 1 });
+      expect(res.stderr).not.toMatch(/notion-stream:/);
+      expect(res.code).toBe(0);
+      expect(paged.emu.log.some((l) => l.fault === kind), 'the fault fired').toBe(true);
+      expect(res.stdout).toBe(paged.baseline);
+    });
+  }
+
+  for (const kind of ['internal_server_error', 'bad_gateway_html', 'reset', 'rate_limited'] as const) {
+    it(`${kind} on the property endpoint`, async () => {
+      const res = await runWith(typed, { endpoint: 'pages.properties.retrieve', kind, count: 2, retryAfterSeconds: 1 });
+      expect(res.code).toBe(0);
+      expect(typed.emu.log.filter((l) => l.fault === kind)).toHaveLength(2);
+      expect(res.stdout).toBe(typed.baseline);
+    });
+  }
+
+  it('faults on search and on data source retrieval', async () => {
+    for (const endpoint of ['search', 'data_sources.retrieve'] as const) {
+      const res = await runWith(typed, { endpoint, kind: 'service_unavailable', count: 2 });
+      expect(res.code).toBe(0);
+      expect(res.stdout).toBe(typed.baseline);
+    }
+  });
+
+  it('faults by probability still give the same output', async () => {
+    const res = await runWith(paged, { endpoint: 'data_sources.query', kind: 'internal_server_error', probability: 0.3, count: Infinity });
+    expect(res.code).toBe(0);
+    expect(paged.emu.log.filter((l) => l.fault).length).toBeGreaterThan(0);
+    expect(res.stdout).toBe(paged.baseline);
+  });
+});
+
+describe('the policy', () => {
+  it('a 429 pauses every worker for Retry-After and says so once on stderr', async () => {
+    const res = await runWith(paged, { endpoint: 'data_sources.query', kind: 'rate_limited', after: 3, count: 1, retryAfterSeconds: 2 });
+    expect(res.code).toBe(0);
+    const log = paged.emu.log;
+    const hit = log.findIndex((l) => l.status === 429);
+    expect(hit).toBeGreaterThanOrEqual(0);
+    const next = log[hit + 1]!;
+    expect(next.time - log[hit]!.time).toBeGreaterThanOrEqual(1900); // no worker went on during the pause
+    const lines = res.stderr.split('\n').filter((l) => /pausing all requests/.test(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/2 s/);
+  });
+
+  it('a 504 on a query halves page_size for the retry and restores it after a success', async () => {
+    const res = await runWith(paged, { endpoint: 'data_sources.query', kind: 'gateway_timeout', after: 1, count: 2 });
+    expect(res.code).toBe(0);
+    // Data sources are read concurrently: follow the one whose query was faulted.
+    const queries = paged.emu.log.filter((l) => l.endpoint === 'data_sources.query');
+    const faulted = queries.find((l) => l.fault)!;
+    const sizes = queries.filter((l) => l.path === faulted.path).map((l) => (l.body as { page_size?: number }).page_size);
+    const at = queries.filter((l) => l.path === faulted.path).indexOf(faulted);
+    expect(sizes.slice(at, at + 4)).toEqual([100, 50, 25, 100]);
+    expect(res.stdout).toBe(paged.baseline);
+  });
+
+  it('retries do not multiply: one failure costs exactly one extra request', async () => {
+    paged.emu.resetLog();
+    await runCli(FLAGS, { NOTION_TOKEN: paged.emu.token, NOTION_BASE_URL: paged.emu.url });
+    const clean = paged.emu.log.length;
+    await runWith(paged, { endpoint: 'data_sources.query', kind: 'service_unavailable', after: 2, count: 1 });
+    expect(paged.emu.log.length).toBe(clean + 1);
+  });
+
+  it('gives up with a clear message when the failure does not stop', async () => {
+    const res = await runWith(typed, { endpoint: 'search', kind: 'internal_server_error', count: Infinity });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/kept failing .*500/);
+  }, 120_000);
+
+  it('Ctrl-C stops the CLI within a second, without a stack trace', async () => {
+    const slow = await startEmulator({ workspace: scaleWorkspace({ dataSources: 2, pagesEach: 3000 }), rateLimit: false });
+    try {
+      const bin = fileURLToPath(new URL('../../bin/notion-stream.js', import.meta.url));
+      const child = spawn(process.execPath, [bin, 'pages', '--rate-limit', '5'], {
+        env: { ...process.env, NOTION_TOKEN: slow.token, NOTION_BASE_URL: slow.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.stdout.resume();
+      await new Promise((r) => setTimeout(r, 1500));
+      const t0 = Date.now();
+      child.kill('SIGINT');
+      const [code] = await once(child, 'exit');
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(code).toBe(130);
+      expect(stderr).toMatch(/interrupted/);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await slow.close();
+    }
+  });
+});
