@@ -702,6 +702,13 @@ function checkSpec(opts: GenerateOptions): void {
 
 /** Builds a workspace from a declarative spec. Deterministic: same options, byte-identical JSON. */
 export function generateWorkspace(opts: GenerateOptions): Workspace {
+  return buildWorkspace(opts, {});
+}
+
+/** Page titles to use instead of generated ones: data source title → page index → title. */
+type TitleOverrides = Record<string, Record<number, string>>;
+
+function buildWorkspace(opts: GenerateOptions, titleOverrides: TitleOverrides): Workspace {
   checkSpec(opts);
   const seed = (opts.seed ?? 1) >>> 0;
   const startMs = Math.floor(Date.parse(opts.start ?? DEFAULT_START) / MINUTE) * MINUTE;
@@ -747,11 +754,12 @@ export function generateWorkspace(opts: GenerateOptions): Workspace {
       const prefix = uniquePrefix(spec.title, prefixes);
       const schema = kind === 'simple' ? simpleSchema(rng, prefix) : allTypesSchema(rng, prefix);
       const ppm = spec.pagesPerMinute ?? 3;
+      const overrides = titleOverrides[spec.title] ?? {};
       const pageIds: string[] = new Array<string>(spec.pages);
       const titles: string[] = new Array<string>(spec.pages);
       for (let i = 0; i < spec.pages; i++) {
         pageIds[i] = idRng.uuid();
-        titles[i] = kind === 'simple' ? `${spec.title} #${i + 1}` : rng.chance(0.02) ? '' : randomTitle(rng);
+        titles[i] = overrides[i] ?? (kind === 'simple' ? `${spec.title} #${i + 1}` : rng.chance(0.02) ? '' : randomTitle(rng));
         if (kind !== 'simple') allPages.push([pageIds[i]!, titles[i]!]);
       }
       const lastPageMs = startMs + Math.floor(Math.max(0, spec.pages - 1) / ppm) * MINUTE;
@@ -914,7 +922,7 @@ function orderLike(schema: Record<string, EmuSchemaProperty>, values: Record<str
   return out;
 }
 
-function richTextValue(ctx: Ctx, rng: Rng, createdMs: number, selfIndex: number): JsonObject[] {
+function richTextValue(ctx: Ctx, rng: Rng, createdMs: number): JsonObject[] {
   if (rng.chance(0.2)) return [];
   const items: JsonObject[] = [];
   const n = rng.int(1, 4);
@@ -936,7 +944,7 @@ function richTextValue(ctx: Ctx, rng: Rng, createdMs: number, selfIndex: number)
       items.push(textItem('the spec', annotations(), `https://example.com/specs/${rng.hex(6)}`));
     } else if (r < 0.75) {
       items.push(userMention(rng.pick(ctx.persons), rng.chance(0.3) ? annotations({ color: 'green' }) : undefined));
-    } else if (r < 0.87 && selfIndex > 0) {
+    } else if (r < 0.87 && ctx.allPages.length > 0) {
       const [pid, title] = rng.pick(ctx.allPages);
       items.push(pageMention(pid, title));
     } else if (r < 0.95) {
@@ -1061,7 +1069,7 @@ function allTypesPage(ctx: Ctx, plan: Plan, rng: Rng, i: number): EmuPage {
 
   const title = plan.titles[i]!;
   set(P.title, 'title', title === '' ? [] : rng.chance(0.1) ? [textItem(title.split(' ')[0]! + ' ', annotations({ bold: true })), textItem(title.split(' ').slice(1).join(' '))] : titleText(title));
-  set(P.summary, 'rich_text', richTextValue(ctx, rng, createdMs, i));
+  set(P.summary, 'rich_text', richTextValue(ctx, rng, createdMs));
   const estimate = rng.chance(0.15) ? null : rng.int(1, 80) / 2;
   set(P.estimate, 'number', estimate);
   set(P.budget, 'number', rng.chance(0.2) ? null : rng.int(5, 1200) * 100);
@@ -1164,7 +1172,7 @@ function addContent(ctx: Ctx, plan: Plan, rng: Rng, page: EmuPage, createdMs: nu
     return b;
   };
   mk('heading_1', { rich_text: [textItem(rng.pick(['Overview', 'Context', 'Goals & scope', 'Next steps']))], is_toggleable: rng.chance(0.1), color: 'default' });
-  mk('paragraph', { rich_text: richTextValue(ctx, rng, createdMs, 1), color: 'default' });
+  mk('paragraph', { rich_text: richTextValue(ctx, rng, createdMs), color: 'default' });
   const todos = rng.int(0, 3);
   for (let j = 0; j < todos; j++) {
     mk('to_do', { rich_text: [textItem(`${rng.pick(VERBS)} the ${rng.pick(NOUNS)}`)], checked: rng.chance(0.5), color: 'default' });
@@ -1230,13 +1238,6 @@ function pagesOf(ws: Workspace, dataSourceId: string): EmuPage[] {
   return ws.pages.filter((p) => p.data_source_id === dataSourceId);
 }
 
-function setTitle(page: EmuPage, title: string): void {
-  const prop = page.properties[ALL_TYPES_PROPERTIES.title] ?? page.properties[SIMPLE_PROPERTIES.title];
-  if (!prop) throw new Error(`internal: page ${page.id} has no title property`);
-  prop['title'] = titleText(title);
-  recomputeFormulas(page);
-}
-
 function relationPropName(ws: Workspace, page: EmuPage): string {
   const ds = ws.dataSources.find((d) => d.id === page.data_source_id);
   const rel = ds && Object.values(ds.properties).find((p) => p.type === 'relation');
@@ -1285,33 +1286,37 @@ interface EdgeCaseTitles {
   trashed: string;
 }
 
-/** Writes the edge cases onto pages 1..6 of the given 'all-types' data source. */
+/** Page index of each edge case in its data source. */
+const EDGE_CASE_INDEX: Record<keyof EdgeCaseTitles, number> = {
+  relationMany: 1,
+  relation25: 2,
+  people30: 3,
+  people25: 4,
+  mentions30: 5,
+  trashed: 6,
+};
+
+function edgeCaseTitles(dataSourceTitle: string, titles: EdgeCaseTitles): TitleOverrides {
+  const byIndex: Record<number, string> = {};
+  for (const [k, i] of Object.entries(EDGE_CASE_INDEX)) byIndex[i] = titles[k as keyof EdgeCaseTitles];
+  return { [dataSourceTitle]: byIndex };
+}
+
+/** Writes the edge cases onto the pages that `edgeCaseTitles` named. */
 function applyEdgeCases(ws: Workspace, seed: number, dataSourceId: string, titles: EdgeCaseTitles, relationMany: number): void {
   const rng = new Rng(subSeed(seed, `edge:${dataSourceId}`));
   const pages = pagesOf(ws, dataSourceId);
-  const at = (i: number): EmuPage => {
-    const p = pages[i];
-    if (!p) throw new Error(`internal: data source ${dataSourceId} needs at least ${i + 1} pages for its edge cases`);
+  const at = (k: keyof EdgeCaseTitles): EmuPage => {
+    const p = pages[EDGE_CASE_INDEX[k]];
+    if (!p || titleOf(p) !== titles[k]) throw new Error(`internal: data source ${dataSourceId} lacks the "${titles[k]}" page`);
     return p;
   };
-  const many = at(1);
-  setTitle(many, titles.relationMany);
-  setRelationCount(ws, rng, many, relationMany);
-  const r25 = at(2);
-  setTitle(r25, titles.relation25);
-  setRelationCount(ws, rng, r25, 25);
-  const p30 = at(3);
-  setTitle(p30, titles.people30);
-  setPeopleCount(ws, rng, p30, 30);
-  const p25 = at(4);
-  setTitle(p25, titles.people25);
-  setPeopleCount(ws, rng, p25, 25);
-  const m30 = at(5);
-  setTitle(m30, titles.mentions30);
-  setMentionCount(ws, rng, m30, 30);
-  const trashed = at(6);
-  setTitle(trashed, titles.trashed);
-  trashed.in_trash = true;
+  setRelationCount(ws, rng, at('relationMany'), relationMany);
+  setRelationCount(ws, rng, at('relation25'), 25);
+  setPeopleCount(ws, rng, at('people30'), 30);
+  setPeopleCount(ws, rng, at('people25'), 25);
+  setMentionCount(ws, rng, at('mentions30'), 30);
+  at('trashed').in_trash = true;
 }
 
 function findDatabase(ws: Workspace, title: string): EmuDatabase {
@@ -1377,7 +1382,7 @@ export function allTypesSpec(seed = 1): GenerateOptions {
  */
 export function allTypesWorkspace(opts?: { seed?: number }): Workspace {
   const seed = opts?.seed ?? 1;
-  const ws = generateWorkspace(allTypesSpec(seed));
+  const ws = buildWorkspace(allTypesSpec(seed), edgeCaseTitles('Projects', ALL_TYPES_TITLES));
   const db = findDatabase(ws, 'Projects');
   applyEdgeCases(ws, seed, findDataSource(ws, db, 'Projects').id, ALL_TYPES_TITLES, 60);
   return ws;
@@ -1491,7 +1496,7 @@ export function demoSpec(seed = 1): GenerateOptions {
  */
 export function demoWorkspace(opts?: { seed?: number }): Workspace {
   const seed = opts?.seed ?? 1;
-  const ws = generateWorkspace(demoSpec(seed));
+  const ws = buildWorkspace(demoSpec(seed), edgeCaseTitles('Projects', DEMO_TITLES));
   const db = findDatabase(ws, 'Projects');
   applyEdgeCases(ws, seed, findDataSource(ws, db, 'Projects').id, DEMO_TITLES, 130);
   return ws;

@@ -450,10 +450,12 @@ describe('page values', () => {
     expect(items.some((i) => (i['annotations'] as JsonObject)['bold'] === true)).toBe(true);
     expect(items.some((i) => (i['annotations'] as JsonObject)['color'] !== 'default')).toBe(true);
     expect(items.some((i) => i['href'] !== null && i['type'] === 'text')).toBe(true);
-    const pageIds = new Set(ws.pages.map((p) => p.id));
+    const titles = new Map(ws.pages.map((p) => [p.id, title(p)]));
     for (const i of items) {
       if (i['type'] === 'mention' && (i['mention'] as JsonObject)['type'] === 'page') {
-        expect(pageIds).toContain(((i['mention'] as JsonObject)['page'] as JsonObject)['id']);
+        const id = String(((i['mention'] as JsonObject)['page'] as JsonObject)['id']);
+        expect(titles.has(id), id).toBe(true);
+        expect(i['plain_text']).toBe(titles.get(id) || 'Untitled');
       }
     }
   });
