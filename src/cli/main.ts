@@ -27,6 +27,7 @@ function sourceFlags<T>(y: Argv<T>) {
     .option('rate-limit', { type: 'number', default: DEFAULT_RATE_LIMIT, description: 'Requests per second for the whole run (Notion allows an average of 3).' })
     .option('concurrency', { type: 'number', default: 3, description: 'Data sources read at the same time.' })
     .option('timeout', { type: 'number', default: 60, description: 'Seconds before a Notion request is abandoned and retried.' })
+    .option('retries', { type: 'number', default: 8, description: 'Retries of a request failing with 5xx, a timeout or a reset connection (429 waits are not counted).' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress on stderr (errors and warnings still show).' });
 }
 
@@ -51,6 +52,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
     rateLimit: a.rateLimit as number,
     concurrency: a.concurrency as number,
     timeout: a.timeout as number,
+    retries: a.retries as number,
     quiet: a.quiet as boolean,
   });
   try {

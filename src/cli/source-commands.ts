@@ -16,6 +16,7 @@ export interface SourceOptions {
   rateLimit?: number;
   concurrency?: number;
   timeout?: number;
+  retries?: number;
   quiet?: boolean;
 }
 
@@ -32,6 +33,7 @@ export function notionApiFor(ctx: RunContext, options: SourceOptions, stats: Run
     baseUrl: (options.notionBaseUrl ?? ctx.env.NOTION_BASE_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, '').replace(/\/v1$/, ''),
     rateLimit: rate,
     timeoutMs: options.timeout ? options.timeout * 1000 : undefined,
+    maxRetries: options.retries,
     signal: ctx.signal,
     stats,
     logger: ctx.logger,
