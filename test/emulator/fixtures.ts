@@ -29,7 +29,7 @@ export function text(content: string): JsonObject {
 export function mention(user: EmuUser): JsonObject {
   return {
     type: 'mention',
-    mention: { type: 'user', user: { object: 'user', id: user.id } },
+    mention: { type: 'user', user: { ...user } },
     annotations: ANNOTATIONS,
     plain_text: `@${user.name ?? ''}`,
     href: null,
@@ -175,7 +175,7 @@ export function mainPage(ws: Workspace, o: MainPageOptions): EmuPage {
     Creator: value(s, 'Creator', creator as unknown as Json),
     Editor: value(s, 'Editor', creator as unknown as Json),
     ID: value(s, 'ID', { prefix: 'T', number: o.n }),
-    Verify: value(s, 'Verify', { state: 'verified', date: { start: '2024-02-01T00:00:00.000Z', end: null, time_zone: null }, verified_by: { object: 'user', id: creator.id } }),
+    Verify: value(s, 'Verify', { state: 'verified', date: { start: '2024-02-01T00:00:00.000Z', end: null, time_zone: null }, verified_by: creator as unknown as Json }),
     Btn: value(s, 'Btn', {}),
     Where: value(s, 'Where', o.n % 2 === 0 ? { lat: 48.85, lon: 2.35, name: 'Paris', address: null } : null),
   };
@@ -288,7 +288,7 @@ export function paragraph(id: string, parent: string, content: string): JsonObje
     archived: false,
     in_trash: false,
     type: 'paragraph',
-    paragraph: { rich_text: [text(content)], color: 'default' },
+    paragraph: { rich_text: [text(content)], icon: null, color: 'default' },
   };
 }
 
