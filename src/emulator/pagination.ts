@@ -53,6 +53,7 @@ export function compareKeys(a: SortKey, b: SortKey, descending: readonly boolean
     if (y === null) return -1;
     let c: number;
     if (typeof x === 'number' && typeof y === 'number') c = x - y;
+    else if (typeof x === 'string' && typeof y === 'string') c = x < y ? -1 : x > y ? 1 : 0;
     else {
       const sx = String(x);
       const sy = String(y);

@@ -21,9 +21,17 @@ function isObject(x: unknown): x is JsonObject {
   return x !== null && typeof x === 'object' && !Array.isArray(x);
 }
 
+const parsed = new Map<string, number>();
+
+/** Date.parse with a small memo: page timestamps repeat (minute precision) and queries re-read them all. */
 function instant(iso: string): number {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? Number.NaN : t;
+  let t = parsed.get(iso);
+  if (t === undefined) {
+    t = Date.parse(iso);
+    if (parsed.size >= 100_000) parsed.clear();
+    parsed.set(iso, t);
+  }
+  return t;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -353,7 +361,12 @@ export function compileQuery(body: JsonObject, schema: Schema): CompiledQuery {
   const { parts, descending } = compileSorts(body.sorts, schema);
   return {
     matches,
-    keyOf: (page) => [...parts.map((part) => part(page)), page.id],
+    keyOf: (page) => {
+      const key: Array<string | number | null> = new Array(parts.length + 1);
+      for (let i = 0; i < parts.length; i++) key[i] = (parts[i] as KeyPart)(page);
+      key[parts.length] = page.id;
+      return key;
+    },
     descending: [...descending, false],
   };
 }
