@@ -1277,7 +1277,8 @@ function setMentionCount(ws: Workspace, rng: Rng, page: EmuPage, count: number):
   page.properties[ALL_TYPES_PROPERTIES.summary]!['rich_text'] = items;
 }
 
-interface EdgeCaseTitles {
+/** Titles of the edge-case pages of a ready-made workspace. */
+export interface EdgeCaseTitles {
   relationMany: string;
   relation25: string;
   people30: string;
