@@ -16,6 +16,7 @@ import { DEFAULT_RATE_LIMIT, TokenBuckets, type RateLimitOptions } from './rate-
 import { Renderer } from './render.js';
 import { RequestLog, type Counters, type RequestLogEntry } from './request-log.js';
 import { route } from './router.js';
+import { forVersion } from './versions.js';
 import type { JsonObject, Workspace } from './workspace.js';
 
 export type { EndpointName } from './router.js';
@@ -143,7 +144,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       if (matched === undefined) throw invalidRequestUrl();
       const token = bearer(req);
       if (token !== workspace.token) throw unauthorized();
-      const version = req.headers['notion-version'];
+      const rawVersion = req.headers['notion-version'];
+      const version = Array.isArray(rawVersion) ? rawVersion[0] : rawVersion;
       if (version === undefined || version === '') throw missingVersion(version);
 
       let body: JsonObject = {};
@@ -198,7 +200,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         baseUrl,
         queryResultLimit,
       });
-      await send(200, JSON.stringify({ ...result, request_id: requestId }), {});
+      await send(200, JSON.stringify({ ...forVersion(result, version), request_id: requestId }), {});
     } catch (err) {
       const apiError =
         err instanceof EmuApiError
