@@ -1,6 +1,6 @@
 /** `notion-stream emulate`: serves the Notion API emulator until Ctrl-C. */
 import { once } from 'node:events';
-import { loadWorkspace, workspaceFromSpec } from '../emulator/seed.js';
+import { openWorkspace } from '../emulator/seed.js';
 import { startEmulator } from '../emulator/server.js';
 import { runCommand, UsageError, type CommandIO } from './run.js';
 
@@ -14,7 +14,7 @@ export function emulateCommand(options: EmulateOptions, io: CommandIO = {}): Pro
   return runCommand(io, {}, async (ctx) => {
     let workspace;
     try {
-      workspace = options.workspace.endsWith('.json') ? await loadWorkspace(options.workspace) : workspaceFromSpec(options.workspace);
+      workspace = await openWorkspace(options.workspace);
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }

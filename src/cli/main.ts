@@ -3,17 +3,19 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
+import { demoCommand } from './demo-command.js';
 import { emulateCommand } from './emulate-command.js';
 import { EXIT_INTERRUPTED, EXIT_USAGE, type CommandIO } from './run.js';
 import { listCommand, pagesCommand, type SourceOptions } from './source-commands.js';
 
 const EPILOGUE = `Environment:
-  NOTION_TOKEN       the integration token (required for list/pages; never printed)
-  NOTION_BASE_URL    Notion API base URL, default https://api.notion.com (an emulator: http://127.0.0.1:PORT)
+  NOTION_TOKEN     the integration token (required for list and pages; never printed)
+  NOTION_BASE_URL  Notion API base URL without /v1 (default https://api.notion.com)
 
-Try it without a Notion account:
-  notion-stream emulate --port 8787 &          # prints the token to use
-  NOTION_TOKEN=secret_emulator_token NOTION_BASE_URL=http://127.0.0.1:8787 notion-stream pages | head`;
+Without a Notion account: run \`notion-stream demo\`, or start \`notion-stream emulate\`
+and set NOTION_BASE_URL and NOTION_TOKEN to what it prints.
+
+Exit codes: 0 done, 1 failed (the cause and the fix on stderr), 2 usage, 130 interrupted.`;
 
 function sourceFlags<T>(y: Argv<T>) {
   return y
@@ -60,6 +62,18 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .scriptName('notion-stream')
       .usage('$0 <command> [options]\n\nStreams Notion data sources into warehouses, at the pace of Notion\'s rate limit.')
       .command(
+        'demo',
+        'Read a sample workspace from the built-in emulator into an NDJSON file: a first look without a Notion account.',
+        (y) =>
+          y
+            .option('out', { type: 'string', default: 'notion-demo.ndjson', description: 'File to write.' })
+            .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second, for the emulator and the reader alike.' })
+            .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress lines.' }),
+        async (a) => {
+          exitCode = await demoCommand({ out: a.out, rateLimit: a.rateLimit, quiet: a.quiet }, runIO);
+        },
+      )
+      .command(
         'list',
         'Print every data source (raw Notion JSON, one per line).',
         (y) => sourceFlags(y),
@@ -87,12 +101,13 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
           exitCode = await emulateCommand({ port: a.port, workspace: a.workspace, rateLimit: a.rateLimit }, runIO);
         },
       )
-      .demandCommand(1, 'Name a command: list, pages or emulate.')
+      .demandCommand(1, 'Name a command: demo, list, pages or emulate.')
       .strict()
       .epilogue(EPILOGUE)
       .wrap(Math.min(110, process.stdout.columns || 100))
       .help()
       .version()
+      .exitProcess(false)
       .fail((msg, err) => {
         if (err) throw err;
         throw new CliUsage(msg);

@@ -40,8 +40,8 @@ export function notionApiFor(ctx: RunContext, options: SourceOptions, stats: Run
   });
 }
 
-/** Writes objects as NDJSON to stdout, with backpressure, leaving stdout open. */
-async function writeNdjson(ctx: RunContext, items: AsyncIterable<unknown>): Promise<void> {
+/** Writes objects as NDJSON to `out` (stdout by default), with backpressure, leaving stdout open. */
+export async function writeNdjson(ctx: RunContext, items: AsyncIterable<unknown>, out: NodeJS.WritableStream = ctx.stdout): Promise<void> {
   const toLine = new Transform({
     writableObjectMode: true,
     writableHighWaterMark: 16,
@@ -49,7 +49,7 @@ async function writeNdjson(ctx: RunContext, items: AsyncIterable<unknown>): Prom
       cb(null, `${JSON.stringify(obj)}\n`);
     },
   });
-  await pipeline(Readable.from(items, { objectMode: true, highWaterMark: 16 }), toLine, ctx.stdout, { end: false, signal: ctx.signal });
+  await pipeline(Readable.from(items, { objectMode: true, highWaterMark: 16 }), toLine, out, { end: out !== ctx.stdout, signal: ctx.signal });
 }
 
 export function listCommand(options: SourceOptions, io: CommandIO = {}): Promise<number> {

@@ -50,7 +50,8 @@ async function resolveRef(api: NotionApi, ref: string): Promise<NotionDataSource
   if (!id) {
     throw new NotionStreamError('invalid_id', `"${ref}" is not a Notion database or data source id or URL. Copy the link of the database (Share → Copy link) or its 32-character id.`, false);
   }
-  const what = `database or data source ${id}${ref.trim() === id ? '' : ` (from "${ref}")`}`;
+  const fromUrl = ref.trim().replace(/-/g, '') !== id.replace(/-/g, '');
+  const what = `database or data source ${id}${fromUrl ? ` (from "${ref}")` : ''}`;
   let database: JsonObject | undefined;
   try {
     database = await api.retrieveDatabase(id, what);
