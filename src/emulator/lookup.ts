@@ -8,28 +8,39 @@ import type { EmuDatabase, EmuDataSource, EmuPage, EmuUser, JsonObject, Workspac
 
 class PositionIndex<T extends { id: string }> {
   #source: T[] | undefined;
+  #builtLength = 0;
   #positions = new Map<string, number>();
 
   find(list: T[], id: string): T | undefined {
     const hex = compactId(id);
     if (hex === undefined) return undefined;
     const hit = this.#probe(list, hex);
-    if (hit !== undefined) return hit;
-    // Missed or stale: rebuild once (the list may have grown or been reordered) and retry.
-    this.#rebuild(list);
-    return this.#probe(list, hex);
+    if (hit !== undefined && hit !== null) return hit;
+    if (hit === null || list !== this.#source || list.length !== this.#builtLength) {
+      // Stale (the list grew, shrank, was replaced or reordered): rebuild once and retry.
+      this.#rebuild(list);
+      return this.#probe(list, hex) ?? undefined;
+    }
+    // Same list, same length: most misses are genuine (unknown ids), so look without rebuilding,
+    // and rebuild only when an element was swapped in place.
+    const dashed = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const found = list.find((item) => item.id === dashed || item.id === hex);
+    if (found !== undefined) this.#rebuild(list);
+    return found;
   }
 
-  #probe(list: T[], hex: string): T | undefined {
-    if (this.#source !== list) return undefined;
+  /** The item, undefined when unknown, null when the index no longer matches the list. */
+  #probe(list: T[], hex: string): T | null | undefined {
+    if (this.#source !== list) return null;
     const pos = this.#positions.get(hex);
     if (pos === undefined) return undefined;
     const item = list[pos];
-    return item !== undefined && compactId(item.id) === hex ? item : undefined;
+    return item !== undefined && compactId(item.id) === hex ? item : null;
   }
 
   #rebuild(list: T[]): void {
     this.#source = list;
+    this.#builtLength = list.length;
     this.#positions = new Map();
     list.forEach((item, i) => {
       const hex = compactId(item.id);
