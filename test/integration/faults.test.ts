@@ -92,11 +92,11 @@ describe('the policy', () => {
     const log = paged.emu.log;
     const hit = log.findIndex((l) => l.status === 429);
     expect(hit).toBeGreaterThanOrEqual(0);
-    // Requests already in flight when the 429 came back may land just after it; after that, nothing
-    // until Retry-After has passed, from any worker.
+    // The two other data sources' requests may already be in flight when the 429 comes back; after
+    // them, nothing from any worker until Retry-After has passed (unpaused, 1000/s would send hundreds).
     const t = log[hit]!.time;
-    const during = log.filter((l) => l.time > t + 150 && l.time < t + 1950);
-    expect(during).toEqual([]);
+    const during = log.filter((l) => l.time > t && l.time < t + 1950);
+    expect(during.length).toBeLessThanOrEqual(2);
     expect(log.some((l) => l.time >= t + 1950)).toBe(true);
     const lines = res.stderr.split('\n').filter((l) => /pausing all requests/.test(l));
     expect(lines).toHaveLength(1);
