@@ -28,6 +28,8 @@ export interface FaultSpec {
   after?: number;
   /** For rate_limited / service_overload; default 1. */
   retryAfterSeconds?: number;
+  /** For rate_limited: `additional_data.rate_limit_reason`, e.g. `public_api_request_blocked`. */
+  rateLimitReason?: string;
   /** expired_cursor only fires on requests carrying a start_cursor unless this is false. */
   onlyWithCursor?: boolean;
 }

@@ -62,7 +62,7 @@ function faultError(fault: FaultSpec, cursor: string | undefined): EmuApiError {
   const retryAfter = String(Math.max(1, Math.ceil(fault.retryAfterSeconds ?? 1)));
   switch (fault.kind) {
     case 'rate_limited':
-      return rateLimited(fault.retryAfterSeconds ?? 1);
+      return rateLimited(fault.retryAfterSeconds ?? 1, fault.rateLimitReason);
     case 'service_overload':
       return new EmuApiError(529, 'service_overload', 'Notion is currently overloaded. Please try again later.', undefined, {
         'retry-after': retryAfter,

@@ -137,6 +137,14 @@ describe('the policy', () => {
     expect(typed.emu.log.filter((l) => l.endpoint === 'search')).toHaveLength(3);
   });
 
+  it('public_api_request_blocked stops the run at once with a clear error', async () => {
+    const res = await runWith(typed, { endpoint: 'search', kind: 'rate_limited', rateLimitReason: 'public_api_request_blocked', retryAfterSeconds: 600 });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/blocked API requests .*retrying will not help/);
+    expect(res.stderr).not.toMatch(/pausing/);
+    expect(typed.emu.log).toHaveLength(1);
+  });
+
   it('Ctrl-C stops the CLI within a second, without a stack trace', async () => {
     const slow = await startEmulator({ workspace: scaleWorkspace({ dataSources: 2, pagesEach: 3000 }), rateLimit: false });
     try {
