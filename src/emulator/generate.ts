@@ -1382,10 +1382,14 @@ export function allTypesSpec(seed = 1): GenerateOptions {
  * `allTypesIds()`.
  */
 export function allTypesWorkspace(opts?: { seed?: number }): Workspace {
-  const seed = opts?.seed ?? 1;
-  const ws = buildWorkspace(allTypesSpec(seed), edgeCaseTitles('Projects', ALL_TYPES_TITLES));
+  return workspaceWithEdgeCases(allTypesSpec(opts?.seed ?? 1), ALL_TYPES_TITLES, 60);
+}
+
+/** Builds a workspace whose "Projects" data source carries the edge-case pages named by `titles`. */
+function workspaceWithEdgeCases(spec: GenerateOptions, titles: EdgeCaseTitles, relationCount: number): Workspace {
+  const ws = buildWorkspace(spec, edgeCaseTitles('Projects', titles));
   const db = findDatabase(ws, 'Projects');
-  applyEdgeCases(ws, seed, findDataSource(ws, db, 'Projects').id, ALL_TYPES_TITLES, 60);
+  applyEdgeCases(ws, spec.seed ?? 1, findDataSource(ws, db, 'Projects').id, titles, relationCount);
   return ws;
 }
 
@@ -1496,9 +1500,5 @@ export function demoSpec(seed = 1): GenerateOptions {
  * see `DEMO_TITLES` (a 130-id relation, 25 ids, 30 and 25 people, 30 mentions, a trashed page).
  */
 export function demoWorkspace(opts?: { seed?: number }): Workspace {
-  const seed = opts?.seed ?? 1;
-  const ws = buildWorkspace(demoSpec(seed), edgeCaseTitles('Projects', DEMO_TITLES));
-  const db = findDatabase(ws, 'Projects');
-  applyEdgeCases(ws, seed, findDataSource(ws, db, 'Projects').id, DEMO_TITLES, 130);
-  return ws;
+  return workspaceWithEdgeCases(demoSpec(opts?.seed ?? 1), DEMO_TITLES, 130);
 }
