@@ -3,6 +3,7 @@
  * title/rich_text past 25 mentions, rollups over a truncated relation). Detection and assembly are pure;
  * only `completePage` talks to Notion, and only for properties where truncation is possible.
  */
+import type { LimitFunction } from 'p-limit';
 import type { NotionApi } from './api.js';
 import type { Json, JsonObject, NotionPage, PropertyValue, SchemaProperty } from './types.js';
 
@@ -83,11 +84,15 @@ export function assembleProperty(prop: PropertyValue, items: JsonObject[], last:
   }
 }
 
-/** Returns the page with every possibly-truncated value replaced by its complete value. */
-export async function completePage(api: NotionApi, page: NotionPage, schema: Record<string, SchemaProperty> | undefined): Promise<NotionPage> {
+/**
+ * Returns the page with every possibly-truncated value replaced by its complete value. `limit` (p-limit)
+ * bounds the completions in flight across the whole run; every request still passes the rate limiter.
+ */
+export async function completePage(api: NotionApi, page: NotionPage, schema: Record<string, SchemaProperty> | undefined, limit?: LimitFunction): Promise<NotionPage> {
   const names = truncatedProperties(page, schema);
   if (names.length === 0) return page;
-  const completed = await Promise.all(names.map((name) => completeProperty(api, page.id, page.properties[name]!)));
+  const run = limit ?? ((fn: () => Promise<PropertyValue>) => fn());
+  const completed = await Promise.all(names.map((name) => run(() => completeProperty(api, page.id, page.properties[name]!))));
   const properties = { ...page.properties };
   names.forEach((name, i) => (properties[name] = completed[i]!));
   return { ...page, properties };

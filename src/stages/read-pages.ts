@@ -9,6 +9,7 @@
  * holds only the ids of the current boundary minute.
  */
 import { Duplex, PassThrough, Readable } from 'node:stream';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { NotionApi } from '../notion/api.js';
 import { completePage } from '../notion/complete.js';
 import { APIResponseError } from '@notionhq/client';
@@ -22,8 +23,10 @@ export const MIN_PAGE_SIZE = 10;
 export interface PageReaderOptions {
   /** Data sources read at the same time (their output still comes one data source after another). Default 3. */
   concurrency?: number;
-  /** Property completions in flight per data source. Default 8. */
+  /** Property completions in flight across the run. Default 8. */
   completionConcurrency?: number;
+  /** Share one completion limit between calls (readPages makes one per run). */
+  completionLimit?: LimitFunction;
   /** Pages buffered per data source being read ahead. Default 200. */
   buffer?: number;
   /** Query page size, default and maximum 100. */
@@ -99,10 +102,12 @@ export function isExpiredCursor(err: unknown): boolean {
   return APIResponseError.isAPIResponseError(cause) && cause.status === 400 && /start_cursor/i.test(cause.message);
 }
 
-/** Complete pages of one data source, in order. */
+/** Complete pages of one data source, in order. Rows are read ahead while earlier ones are completed. */
 export function readDataSourcePages(api: NotionApi, dataSource: NotionDataSource, options: PageReaderOptions = {}): AsyncGenerator<NotionPage> {
-  return mapOrdered(queryAllRows(api, dataSource.id, options), (page) => completePage(api, page, dataSource.properties), {
-    concurrency: options.completionConcurrency ?? 8,
+  const concurrency = options.completionConcurrency ?? 8;
+  const limit = options.completionLimit ?? pLimit(concurrency);
+  return mapOrdered(queryAllRows(api, dataSource.id, options), (page) => completePage(api, page, dataSource.properties, limit), {
+    concurrency: concurrency * 2,
     signal: options.signal,
   });
 }
@@ -114,7 +119,8 @@ export function readDataSourcePages(api: NotionApi, dataSource: NotionDataSource
 export async function* readPages(api: NotionApi, dataSources: AsyncIterable<NotionDataSource> | Iterable<NotionDataSource>, options: PageReaderOptions = {}): AsyncGenerator<PageStreamItem> {
   const list: NotionDataSource[] = [];
   for await (const ds of dataSources) list.push(ds);
-  const sources = list.map((ds) => (signal: AbortSignal) => withHeader(ds, readDataSourcePages(api, ds, { ...options, signal })));
+  const completionLimit = options.completionLimit ?? pLimit(options.completionConcurrency ?? 8);
+  const sources = list.map((ds) => (signal: AbortSignal) => withHeader(ds, readDataSourcePages(api, ds, { ...options, completionLimit, signal })));
   for await (const item of orderedMerge(sources, { concurrency: options.concurrency ?? 3, buffer: options.buffer ?? 200, signal: options.signal })) {
     if (item.object === 'data_source') {
       api.stats.dataSources++;

@@ -1,0 +1,63 @@
+/** The page reader as a library stage, against the emulator over HTTP. */
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { allTypesIds, allTypesWorkspace } from '../../src/emulator/generate.js';
+import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+import { createDataSourceLister, createPageReader, listDataSources, NotionApi, readPages } from '../../src/index.js';
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
+
+describe('page reader stage', () => {
+  it('keeps property completions under the run-wide limit, whatever the data source concurrency', async () => {
+    emu = await startEmulator({ workspace: allTypesWorkspace(), rateLimit: false, latencyMs: 30 });
+    let inflight = 0;
+    let peak = 0;
+    const counting: typeof fetch = async (url, init) => {
+      const isProperty = String(url).includes('/properties/');
+      if (isProperty) peak = Math.max(peak, ++inflight);
+      try {
+        return await fetch(url, init);
+      } finally {
+        if (isProperty) inflight--;
+      }
+    };
+    const api = new NotionApi({ token: emu.token, baseUrl: emu.url, rateLimit: 1000, fetch: counting });
+    let pages = 0;
+    for await (const item of readPages(api, listDataSources(api), { concurrency: 3, completionConcurrency: 2 })) if (item.object === 'page') pages++;
+    expect(pages).toBeGreaterThan(100);
+    expect(api.stats.completions).toBeGreaterThan(2);
+    expect(peak).toBe(2);
+  });
+
+  it('runs as Node streams joined with pipeline', async () => {
+    const ws = allTypesWorkspace();
+    const ids = allTypesIds(ws);
+    emu = await startEmulator({ workspace: ws, rateLimit: false });
+    const api = new NotionApi({ token: emu.token, baseUrl: emu.url, rateLimit: 1000 });
+    const out: any[] = [];
+    await pipeline(
+      createDataSourceLister(api, { databases: [ids.projectsDatabaseId] }),
+      createPageReader(api),
+      new Writable({ objectMode: true, write(item, _e, cb) { out.push(item); cb(); } }),
+    );
+    expect(out[0].object).toBe('data_source');
+    expect(out[0].id).toBe(ids.projectsDataSourceId);
+    const sixty = out.find((p) => p.id === ids.relation60PageId);
+    expect(sixty.properties[ids.relationProperty].relation).toHaveLength(60);
+  });
+
+  it('stops promptly when its signal aborts', async () => {
+    emu = await startEmulator({ workspace: allTypesWorkspace(), rateLimit: false });
+    const controller = new AbortController();
+    const api = new NotionApi({ token: emu.token, baseUrl: emu.url, rateLimit: 2, signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    const t0 = Date.now();
+    await expect(pipeline(Readable.from(readPages(api, listDataSources(api), { signal: controller.signal })), new Writable({ objectMode: true, write(_i, _e, cb) { cb(); } }))).rejects.toThrow();
+    expect(Date.now() - t0).toBeLessThan(1300);
+  });
+});
