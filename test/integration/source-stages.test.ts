@@ -66,6 +66,27 @@ describe('pages through the emulator', () => {
     const people = Object.values(pages.find((p) => p.id === thirty.id)!.properties).find((v: any) => v.type === 'people' && v.people.length === 30);
     expect(people, '30 people arrive as 30').toBeDefined();
 
+    // The property endpoint is asked only where Notion may have truncated: one request per such value
+    // (each holds at most 100 items here), none for the rest.
+    const relationIds = (ds: string) => new Set(Object.values(ws.dataSources.find((d) => d.id === ds)!.properties).filter((p: any) => p.type === 'relation').map((p) => decodeURIComponent(p.id)));
+    let truncated = 0;
+    for (const p of expected) {
+      const rels = relationIds(p.data_source_id);
+      const long = (v: any) => v.type === 'relation' && v.relation.length > 25;
+      for (const v of Object.values(p.properties) as any[]) {
+        if (long(v) || (v.type === 'people' && v.people.length >= 25)) truncated++;
+        else if ((v.type === 'title' || v.type === 'rich_text') && v[v.type].filter((i: any) => i.type === 'mention').length >= 25) truncated++;
+      }
+      const schema = ws.dataSources.find((d) => d.id === p.data_source_id)!.properties;
+      for (const sp of Object.values(schema) as any[]) {
+        if (sp.type !== 'rollup' || !rels.has(decodeURIComponent(sp.rollup.relation_property_id))) continue;
+        const rel = Object.values(p.properties).find((v: any) => v.type === 'relation' && decodeURIComponent(v.id) === decodeURIComponent(sp.rollup.relation_property_id));
+        if (rel && long(rel)) truncated++;
+      }
+    }
+    expect(truncated).toBeGreaterThanOrEqual(4);
+    expect(e.counters().byEndpoint['pages.properties.retrieve']).toBe(truncated);
+
     // Every list value equals the emulator's complete value.
     for (const src of expected) {
       const got = pages.find((p) => p.id === src.id)!;
