@@ -1,0 +1,97 @@
+/**
+ * Singer messages, the record format on pipes (one JSON object per line):
+ * SCHEMA before a table's records, RECORD per row, STATE for bookmarks.
+ *
+ * Column types travel as JSON Schema; `columnType` reads the warehouse type back from it:
+ *   {type:["null","string"], format:"date-time"} → TIMESTAMP     {format:"date"} → DATE
+ *   {type:["null","integer"]} → INTEGER   {type:["null","number"]} → NUMBER   {type:["null","boolean"]} → BOOLEAN
+ *   {type:["null","string"]} → STRING     {type:["null","array"], items:{...}} → LIST of the item type
+ *   {} or {"x-json": true} (any JSON value) → JSON
+ * `description` holds the original Notion name of the column.
+ */
+
+export interface ColumnSchema {
+  type?: string | string[];
+  format?: 'date-time' | 'date';
+  items?: ColumnSchema;
+  description?: string;
+  /** Marks a column holding raw JSON (objects, unknown property types). */
+  'x-json'?: true;
+  [key: string]: unknown;
+}
+
+export interface TableSchema {
+  type: 'object';
+  properties: Record<string, ColumnSchema>;
+  /** The table's original name (the Notion data source title), and anything else a sink may show. */
+  description?: string;
+  [key: string]: unknown;
+}
+
+export interface SchemaMessage {
+  type: 'SCHEMA';
+  stream: string;
+  schema: TableSchema;
+  key_properties: string[];
+}
+
+export interface RecordMessage {
+  type: 'RECORD';
+  stream: string;
+  record: Record<string, unknown>;
+}
+
+export interface StateMessage {
+  type: 'STATE';
+  value: unknown;
+}
+
+export type SingerMessage = SchemaMessage | RecordMessage | StateMessage;
+
+export type ColumnType =
+  | { kind: 'TIMESTAMP' | 'DATE' | 'INTEGER' | 'NUMBER' | 'BOOLEAN' | 'STRING' | 'JSON' }
+  | { kind: 'LIST'; items: ColumnType };
+
+/** The warehouse type a column schema stands for (see the table at the top of this file). */
+export function columnType(schema: ColumnSchema): ColumnType {
+  if (schema['x-json']) return { kind: 'JSON' };
+  const types = (Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []).filter((t) => t !== 'null');
+  if (types.length !== 1) return { kind: 'JSON' };
+  switch (types[0]) {
+    case 'string':
+      return { kind: schema.format === 'date-time' ? 'TIMESTAMP' : schema.format === 'date' ? 'DATE' : 'STRING' };
+    case 'integer':
+      return { kind: 'INTEGER' };
+    case 'number':
+      return { kind: 'NUMBER' };
+    case 'boolean':
+      return { kind: 'BOOLEAN' };
+    case 'array':
+      return { kind: 'LIST', items: schema.items ? columnType(schema.items) : { kind: 'JSON' } };
+    default:
+      return { kind: 'JSON' };
+  }
+}
+
+/** Builds the column schema of a warehouse type (the inverse of `columnType`). */
+export function columnSchema(type: ColumnType, description?: string): ColumnSchema {
+  const withDescription = (s: ColumnSchema): ColumnSchema => (description === undefined ? s : { ...s, description });
+  switch (type.kind) {
+    case 'TIMESTAMP':
+      return withDescription({ type: ['null', 'string'], format: 'date-time' });
+    case 'DATE':
+      return withDescription({ type: ['null', 'string'], format: 'date' });
+    case 'INTEGER':
+      return withDescription({ type: ['null', 'integer'] });
+    case 'NUMBER':
+      return withDescription({ type: ['null', 'number'] });
+    case 'BOOLEAN':
+      return withDescription({ type: ['null', 'boolean'] });
+    case 'STRING':
+      return withDescription({ type: ['null', 'string'] });
+    case 'JSON':
+      return withDescription({ 'x-json': true });
+    case 'LIST':
+      return withDescription({ type: ['null', 'array'], items: columnSchema(type.items) });
+  }
+}
