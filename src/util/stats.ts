@@ -16,11 +16,12 @@ export class RunStats {
   }
 
   summary(): string {
+    const n = (x: number) => x.toLocaleString('en-US');
     const parts = [
-      `${this.dataSources} data source${this.dataSources === 1 ? '' : 's'}`,
-      `${this.pages} page${this.pages === 1 ? '' : 's'}`,
-      `${this.requests} request${this.requests === 1 ? '' : 's'}`,
-      `${this.completions} completed value${this.completions === 1 ? '' : 's'}`,
+      `${n(this.dataSources)} data source${this.dataSources === 1 ? '' : 's'}`,
+      `${n(this.pages)} page${this.pages === 1 ? '' : 's'}`,
+      `${n(this.requests)} request${this.requests === 1 ? '' : 's'}`,
+      `${n(this.completions)} completed value${this.completions === 1 ? '' : 's'}`,
       `${this.retries} retr${this.retries === 1 ? 'y' : 'ies'}`,
       `${this.rateLimitWaits} rate-limit wait${this.rateLimitWaits === 1 ? '' : 's'} (${(this.waitMs / 1000).toFixed(1)} s)`,
       `${this.seconds().toFixed(1)} s`,
