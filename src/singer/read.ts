@@ -1,0 +1,115 @@
+/**
+ * NDJSON line readers: one JSON object per line, whatever the chunk boundaries of the input (a line,
+ * and a multi-byte character, may be split across any number of chunks). Blank lines are skipped but
+ * still counted, so error line numbers match what an editor shows. `\r\n` line ends are accepted.
+ *
+ * A malformed line stops the read with a `NotionStreamError` of code `invalid_input` whose message
+ * starts with `line N: ` and names the reason.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { Readable } from 'node:stream';
+import { NotionStreamError } from '../notion/errors.js';
+import type { SingerMessage } from './messages.js';
+
+/** A byte or text stream: a Readable (stdin, a file), or any (async) iterable of chunks. */
+export type LineInput = Readable | AsyncIterable<string | Buffer | Uint8Array> | Iterable<string | Buffer | Uint8Array>;
+
+function invalidLine(line: number, reason: string): NotionStreamError {
+  return new NotionStreamError('invalid_input', `line ${line}: ${reason}`, false);
+}
+
+/** The text lines of the input with their 1-based numbers (blank lines left out). */
+async function* lines(input: LineInput): AsyncGenerator<{ line: number; text: string }> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  let line = 0;
+  const emit = function* (text: string) {
+    line++;
+    const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (trimmed.trim() !== '') yield { line, text: trimmed };
+  };
+  for await (const chunk of input as AsyncIterable<string | Buffer | Uint8Array>) {
+    pending += typeof chunk === 'string' ? chunk : decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    let start = 0;
+    for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n', start)) {
+      yield* emit(pending.slice(start, nl));
+      start = nl + 1;
+    }
+    pending = pending.slice(start);
+  }
+  pending += decoder.end();
+  if (pending !== '') yield* emit(pending);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Raw JSON objects, one per line (what `notion-stream pages` prints). */
+export async function* readJsonLines(input: LineInput): AsyncGenerator<Record<string, unknown>> {
+  for await (const { line, text } of lines(input)) yield parseObject(line, text);
+}
+
+function parseObject(line: number, text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw invalidLine(line, `not valid JSON (${(err as Error).message}). Each line must be one complete JSON object.`);
+  }
+  if (!isObject(value)) throw invalidLine(line, `expected a JSON object, got ${describe(value)}.`);
+  return value;
+}
+
+/**
+ * Singer messages, one per line, checked as they are read: the message type is known, the fields a
+ * type needs are present, and every RECORD comes after a SCHEMA for its stream.
+ */
+export async function* readSingerLines(input: LineInput): AsyncGenerator<SingerMessage> {
+  const streams = new Set<string>();
+  for await (const { line, text } of lines(input)) {
+    const obj = parseObject(line, text);
+    const fix = 'Input must be Singer messages, as `notion-stream flatten` or a Singer tap writes them.';
+    switch (obj.type) {
+      case 'SCHEMA': {
+        if (typeof obj.stream !== 'string' || obj.stream === '') throw invalidLine(line, `SCHEMA message without a "stream" name. ${fix}`);
+        if (!isObject(obj.schema) || !isObject(obj.schema.properties)) {
+          throw invalidLine(line, `SCHEMA message for stream "${obj.stream}" has no "schema" object with "properties". ${fix}`);
+        }
+        if (!Array.isArray(obj.key_properties) || !obj.key_properties.every((k) => typeof k === 'string')) {
+          throw invalidLine(line, `SCHEMA message for stream "${obj.stream}" has no "key_properties" array of column names. ${fix}`);
+        }
+        streams.add(obj.stream);
+        yield obj as unknown as SingerMessage;
+        break;
+      }
+      case 'RECORD': {
+        if (typeof obj.stream !== 'string' || obj.stream === '') throw invalidLine(line, `RECORD message without a "stream" name. ${fix}`);
+        if (!isObject(obj.record)) throw invalidLine(line, `RECORD message for stream "${obj.stream}" has no "record" object. ${fix}`);
+        if (!streams.has(obj.stream)) {
+          throw invalidLine(line, `RECORD for stream "${obj.stream}" comes before its SCHEMA message. Every stream needs a SCHEMA line before its first RECORD.`);
+        }
+        yield obj as unknown as SingerMessage;
+        break;
+      }
+      case 'STATE': {
+        if (!('value' in obj)) throw invalidLine(line, `STATE message without a "value". ${fix}`);
+        yield obj as unknown as SingerMessage;
+        break;
+      }
+      default:
+        throw invalidLine(
+          line,
+          obj.type === undefined
+            ? `message without a "type"; expected SCHEMA, RECORD or STATE. ${fix}`
+            : `unknown Singer message type ${JSON.stringify(obj.type)}; expected SCHEMA, RECORD or STATE. ${fix}`,
+        );
+    }
+  }
+}
