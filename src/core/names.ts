@@ -1,0 +1,169 @@
+/**
+ * Warehouse names for Notion things: table names for data sources, column names for properties.
+ *
+ * A name is valid for BigQuery and DuckDB alike: lowercase snake_case of ASCII letters, digits and
+ * underscores, not starting with a digit, at most 300 characters, none of BigQuery's reserved
+ * prefixes. Column names are unique without regard to case within a table (system columns included).
+ *
+ * Names depend only on the schema, never on the order properties arrive in: collisions are settled by
+ * property id (the lowest id keeps the plain name, the others get `_<hash of their id>`), and names
+ * with nothing usable left (emoji only, empty) become `col_<hash of the property id>`. The same schema
+ * therefore gives the same names on every run.
+ */
+import { createHash } from 'node:crypto';
+
+export const MAX_COLUMN_NAME_LENGTH = 300;
+export const MAX_TABLE_NAME_LENGTH = 300;
+/** Room kept below the limit for derived columns (`_date_is_datetime`) and a collision suffix. */
+const MAX_BASE_LENGTH = 256;
+
+/** BigQuery's reserved column name prefixes (compared without regard to case). */
+export const RESERVED_PREFIXES = [
+  '_TABLE_',
+  '_FILE_',
+  '_PARTITION',
+  '_ROW_TIMESTAMP',
+  '__ROOT__',
+  '_COLIDENTIFIER',
+  '_CHANGE_SEQUENCE_NUMBER',
+  '_CHANGE_TYPE',
+  '_CHANGE_TIMESTAMP',
+] as const;
+
+/** Letters that NFKD does not decompose but have an obvious ASCII spelling. */
+const TRANSLITERATIONS: Record<string, string> = {
+  ß: 'ss', ẞ: 'Ss', æ: 'ae', Æ: 'Ae', œ: 'oe', Œ: 'Oe', ø: 'o', Ø: 'O', đ: 'd', Đ: 'D', ð: 'd', Ð: 'D',
+  ł: 'l', Ł: 'L', þ: 'th', Þ: 'Th', ı: 'i', ĸ: 'k', ŋ: 'ng', Ŋ: 'Ng',
+};
+
+/** A short, stable hex hash (sha-256) of a string. */
+export function shortHash(text: string, length = 8): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** Property ids arrive URL-encoded (`%3CnJT`) in pages and schemas, raw (`<nJT`) in rollup configs. */
+export function normalizePropertyId(id: string): string {
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return id;
+  }
+}
+
+/**
+ * Lowercase snake_case of a Notion name: accents stripped, camelCase split, every run of other
+ * characters turned into one underscore, no leading or trailing underscores. May return ''.
+ */
+export function snakeName(text: string): string {
+  const ascii = text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[^\x00-\x7f]/g, (c) => TRANSLITERATIONS[c] ?? '_');
+  return ascii
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+function hasReservedPrefix(name: string): boolean {
+  const upper = name.toUpperCase();
+  return RESERVED_PREFIXES.some((p) => upper.startsWith(p));
+}
+
+/** True for a name both BigQuery and DuckDB accept as a column name without quoting trouble. */
+export function isValidColumnName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && name.length <= MAX_COLUMN_NAME_LENGTH && !hasReservedPrefix(name);
+}
+
+/** snake_case cut to `max`, with a leading digit guarded by `_`; '' when nothing usable is left. */
+function safeBase(text: string, max: number): string {
+  let s = snakeName(text);
+  if (/^[0-9]/.test(s)) s = `_${s}`;
+  s = s.slice(0, max).replace(/_+$/, '');
+  if (hasReservedPrefix(s)) s = `x${s}`;
+  return s;
+}
+
+/** Data source ids given dashed or not, in any case, compare equal. */
+function compactId(id: string): string {
+  return id.replace(/-/g, '').toLowerCase();
+}
+
+/**
+ * The table name of a data source: an override from `overrides` (keyed by data source id, dashed or
+ * not), else the snake_case title, else `table_<hash of the id>`. An override must already be a valid
+ * name; a bad one throws.
+ */
+export function tableName(title: string, id: string, overrides: Readonly<Record<string, string>> = {}): string {
+  for (const [key, name] of Object.entries(overrides)) {
+    if (compactId(key) !== compactId(id)) continue;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.length > MAX_TABLE_NAME_LENGTH || hasReservedPrefix(name)) {
+      throw new Error(
+        `--table ${key}=${name}: a table name must be letters, digits and underscores, not start with a digit, ` +
+          `be at most ${MAX_TABLE_NAME_LENGTH} characters and not start with a BigQuery reserved prefix.`,
+      );
+    }
+    return name;
+  }
+  return safeBase(title, MAX_TABLE_NAME_LENGTH) || `table_${shortHash(compactId(id))}`;
+}
+
+/** One property to name: its id, its Notion name and the suffixes of the columns it will have. */
+export interface NameRequest {
+  id: string;
+  name: string;
+  /** Column name suffixes, `''` for the bare name; e.g. `['', '_number']`. Default `['']`. */
+  suffixes?: readonly string[];
+}
+
+/**
+ * Hands out column names within one table. Names are compared without regard to case; `taken` (the
+ * system columns) are reserved first. Use `nameAll` for a schema: it settles collisions by property
+ * id, so the result does not depend on the order of the requests.
+ */
+export class ColumnNamer {
+  private readonly used = new Set<string>();
+
+  constructor(taken: Iterable<string> = []) {
+    for (const name of taken) this.used.add(name.toLowerCase());
+  }
+
+  /** True when the name (any case) is already given out. */
+  has(name: string): boolean {
+    return this.used.has(name.toLowerCase());
+  }
+
+  /**
+   * Names a property's columns and returns their common base (a column is `base + suffix`). The base
+   * is the snake_case name when all its columns are free, else the base with `_<hash of the id>`.
+   */
+  claim(request: NameRequest): string {
+    const suffixes = request.suffixes ?? [''];
+    const hash = shortHash(normalizePropertyId(request.id));
+    const plain = safeBase(request.name, MAX_BASE_LENGTH);
+    const candidates = plain === '' ? [`col_${hash}`] : [plain, `${plain}_${hash}`];
+    const last = candidates[candidates.length - 1]!;
+    let n = 1;
+    for (;;) {
+      const base = candidates.shift() ?? `${last}_${++n}`;
+      const names = suffixes.map((s) => (base + s).toLowerCase());
+      if (names.some((name) => this.used.has(name))) continue;
+      for (const name of names) this.used.add(name);
+      return base;
+    }
+  }
+
+  /** Names every request; collisions go to the lowest property id. Returns bases by request id. */
+  nameAll(requests: readonly NameRequest[]): Map<string, string> {
+    const sorted = [...requests].sort((a, b) => compareIds(normalizePropertyId(a.id), normalizePropertyId(b.id)));
+    const out = new Map<string, string>();
+    for (const r of sorted) out.set(r.id, this.claim(r));
+    return out;
+  }
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
