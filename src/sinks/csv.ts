@@ -1,0 +1,112 @@
+/**
+ * CSV sink: a directory with one file per table, `<table>.csv`, with a header row.
+ *
+ * Columns come from the table's SCHEMA (in its order), never from the first record, so a sparse first
+ * row drops nothing. Values: null and missing → empty field; booleans → `true`/`false`; lists, objects
+ * and JSON columns → JSON text. Every file is written under a temporary name and all are renamed into
+ * place only after the whole stream succeeded, so a failed run leaves the previous CSV files untouched.
+ * CSV cannot tell an empty string from null; use NDJSON or DuckDB when that matters.
+ */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { stringify, type Stringifier } from 'csv-stringify';
+import { NotionStreamError } from '../notion/errors.js';
+import { columnType, type SchemaMessage, type SingerMessage } from '../singer/messages.js';
+import { throwIfAborted } from '../util/abort.js';
+import { temporaryPath } from './ndjson.js';
+import { RunTables, type Sink, type SinkSummary } from './types.js';
+
+export interface CsvSinkOptions {
+  /** Output directory, created when missing. */
+  dir: string;
+}
+
+interface TableFile {
+  columns: string[];
+  json: boolean[];
+  rows: number;
+  path: string;
+  tmp: string;
+  stringifier: Stringifier;
+  done: Promise<void>;
+}
+
+/** The text of one CSV field. */
+export function csvValue(value: unknown, asJson: boolean): string | null {
+  if (value === null || value === undefined) return null;
+  if (asJson || typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+export class CsvSink implements Sink {
+  constructor(private readonly options: CsvSinkOptions) {}
+
+  async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary> {
+    const { dir } = this.options;
+    const tables = new RunTables();
+    const files = new Map<string, TableFile>();
+    const retired: TableFile[] = [];
+    await mkdir(dir, { recursive: true });
+
+    const open = (message: SchemaMessage): TableFile => {
+      if (/[\\/]|^\.\.?$/.test(message.stream)) {
+        throw new NotionStreamError('invalid_input', `Table name "${message.stream}" cannot be a CSV file name in ${dir}; table names must not contain "/" or "\\".`, false);
+      }
+      const path = join(dir, `${message.stream}.csv`);
+      const tmp = temporaryPath(path);
+      const columns = Object.keys(message.schema.properties);
+      const json = columns.map((c) => {
+        const kind = columnType(message.schema.properties[c]!).kind;
+        return kind === 'JSON' || kind === 'LIST';
+      });
+      const stringifier = stringify({ header: true, columns });
+      const done = pipeline(stringifier, createWriteStream(tmp, { flags: 'wx' }));
+      done.catch(() => {}); // awaited at the end or on failure
+      return { columns, json, rows: 0, path, tmp, stringifier, done };
+    };
+
+    try {
+      for await (const message of messages) {
+        throwIfAborted(signal);
+        if (message.type === 'SCHEMA') {
+          tables.schema(message);
+          const columns = Object.keys(message.schema.properties);
+          const file = files.get(message.stream);
+          if (file && file.columns.join('\0') === columns.join('\0')) continue;
+          if (file && file.rows > 0) {
+            throw new NotionStreamError(
+              'invalid_input',
+              `Table "${message.stream}" got a new SCHEMA with different columns after its first records; a CSV file has one header. Send each table's final SCHEMA before its records.`,
+              false,
+            );
+          }
+          if (file) {
+            file.stringifier.end();
+            retired.push(file);
+          }
+          files.set(message.stream, open(message));
+        } else if (message.type === 'RECORD') {
+          tables.record(message.stream);
+          const file = files.get(message.stream)!;
+          const row = file.columns.map((c, i) => csvValue(message.record[c], file.json[i]!));
+          file.rows++;
+          if (!file.stringifier.write(row)) await once(file.stringifier, 'drain', signal ? { signal } : {});
+        }
+      }
+      throwIfAborted(signal);
+      for (const file of files.values()) file.stringifier.end();
+      await Promise.all([...files.values(), ...retired].map((f) => f.done));
+    } catch (err) {
+      for (const file of [...files.values(), ...retired]) file.stringifier.destroy();
+      await Promise.allSettled([...files.values(), ...retired].map((f) => f.done));
+      await Promise.all([...files.values(), ...retired].map((f) => rm(f.tmp, { force: true })));
+      throw err;
+    }
+    await Promise.all(retired.map((f) => rm(f.tmp, { force: true })));
+    for (const file of files.values()) await rename(file.tmp, file.path);
+    return tables.summary(dir);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * NDJSON sink: Singer messages, one per line, to a file or to stdout.
+ *
+ * A file is written under a temporary name in the same directory and renamed over the target only when
+ * the whole stream succeeded, so a failed run leaves the previous file untouched. Stdout cannot be taken
+ * back: what was written before a failure stays written (the run still fails).
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { SingerMessage } from '../singer/messages.js';
+import { throwIfAborted } from '../util/abort.js';
+import { RunTables, type Sink, type SinkSummary } from './types.js';
+
+export interface NdjsonSinkOptions {
+  /** Output file; undefined or `-` writes to `stdout`. */
+  out?: string;
+  /** Where `-` goes; default `process.stdout`. Never ended by the sink. */
+  stdout?: Writable;
+}
+
+/** A temporary file name next to `path`, unique to this process and call. */
+export function temporaryPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+export class NdjsonSink implements Sink {
+  constructor(private readonly options: NdjsonSinkOptions = {}) {}
+
+  async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary> {
+    const tables = new RunTables();
+    const lines = async function* () {
+      for await (const message of messages) {
+        throwIfAborted(signal);
+        if (message.type === 'SCHEMA') tables.schema(message);
+        else if (message.type === 'RECORD') tables.record(message.stream);
+        yield `${JSON.stringify(message)}\n`;
+      }
+      throwIfAborted(signal);
+    };
+    const source = Readable.from(lines(), { objectMode: false, highWaterMark: 64 * 1024 });
+    const out = this.options.out;
+    if (out === undefined || out === '-') {
+      await pipeline(source, this.options.stdout ?? process.stdout, { end: false });
+      return tables.summary('stdout');
+    }
+    const tmp = temporaryPath(out);
+    try {
+      await pipeline(source, createWriteStream(tmp, { flags: 'wx' }));
+      await rename(tmp, out);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    return tables.summary(out);
+  }
+}

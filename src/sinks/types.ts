@@ -1,0 +1,51 @@
+/**
+ * What every destination implements. A sink consumes a whole Singer message stream and is
+ * all-or-nothing: when the stream fails at any point (a Notion error, a malformed line, an abort) or
+ * the sink itself fails, every destination table or file is left exactly as it was before the run.
+ */
+import { NotionStreamError } from '../notion/errors.js';
+import type { SchemaMessage, SingerMessage } from '../singer/messages.js';
+
+export interface TableSummary {
+  /** Table name (the Singer stream). */
+  table: string;
+  /** Rows written by this run. */
+  rows: number;
+}
+
+export interface SinkSummary {
+  /** Where the data went: a file, a directory, or `stdout`. */
+  destination: string;
+  /** Every table of the run, in the order their first SCHEMA arrived. */
+  tables: TableSummary[];
+}
+
+export interface Sink {
+  /** Writes the whole stream; resolves once it is durably in place, rejects leaving the destination unchanged. */
+  write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary>;
+}
+
+/** Counts rows per table and checks that each RECORD follows a SCHEMA for its stream. */
+export class RunTables {
+  private readonly tables = new Map<string, { schema: SchemaMessage; rows: number }>();
+
+  schema(message: SchemaMessage): void {
+    const known = this.tables.get(message.stream);
+    if (known) known.schema = message;
+    else this.tables.set(message.stream, { schema: message, rows: 0 });
+  }
+
+  /** The stream's current SCHEMA, counting one more row. */
+  record(stream: string): SchemaMessage {
+    const known = this.tables.get(stream);
+    if (!known) {
+      throw new NotionStreamError('invalid_input', `RECORD for stream "${stream}" comes before its SCHEMA message. Every stream needs a SCHEMA message before its first RECORD.`, false);
+    }
+    known.rows++;
+    return known.schema;
+  }
+
+  summary(destination: string): SinkSummary {
+    return { destination, tables: [...this.tables].map(([table, t]) => ({ table, rows: t.rows })) };
+  }
+}
