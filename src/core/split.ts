@@ -16,6 +16,9 @@
  *
  * Order: each child SCHEMA follows its parent SCHEMA, each child RECORD follows its parent RECORD.
  * STATE passes through. In `inline` mode every message passes through untouched.
+ *
+ * Object items with known fields use `properties` on the items schema, as JSON Schema does; `columnType`
+ * still reads such a list as LIST of JSON, which is what `--arrays inline` loads.
  */
 import { NotionStreamError } from '../notion/errors.js';
 import type { ColumnSchema, RecordMessage, SchemaMessage, SingerMessage } from '../singer/messages.js';
