@@ -51,6 +51,15 @@ describe('page reader stage', () => {
     expect(sixty.properties[ids.relationProperty].relation).toHaveLength(60);
   });
 
+  it('a failure inside the reader reaches pipeline as itself', async () => {
+    emu = await startEmulator({ workspace: allTypesWorkspace(), rateLimit: false });
+    emu.inject({ endpoint: 'data_sources.query', kind: 'internal_server_error', count: Infinity });
+    const api = new NotionApi({ token: emu.token, baseUrl: emu.url, rateLimit: 1000, maxRetries: 0 });
+    await expect(
+      pipeline(createDataSourceLister(api), createPageReader(api), new Writable({ objectMode: true, write(_i, _e, cb) { cb(); } })),
+    ).rejects.toMatchObject({ code: 'retries_exhausted' });
+  });
+
   it('stops promptly when its signal aborts', async () => {
     emu = await startEmulator({ workspace: allTypesWorkspace(), rateLimit: false });
     const controller = new AbortController();
