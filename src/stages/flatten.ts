@@ -1,0 +1,103 @@
+/**
+ * Stage 3, the property flattener: what `notion-stream pages` prints (a data source object, then its
+ * pages, then the next data source ...) in, Singer messages out: for each data source one SCHEMA,
+ * then one RECORD per page (stream = table name).
+ *
+ * Formula columns (and rollups of unknown functions) are typed by their first non-null value, so a
+ * table's SCHEMA waits until every such column has a value or `decideWithin` pages have been read;
+ * those pages wait as records (bounded memory). Columns still open then become STRING.
+ * A page that carries a property the schema lacks adds a JSON column; if that happens after the
+ * SCHEMA went out, an extended SCHEMA (same columns plus the new one) is sent before that record.
+ */
+import { Duplex, PassThrough, Readable } from 'node:stream';
+import { flattenPage, freezeSpec, schemaMessage, tableSpec, undecidedProperties, type FlattenOptions, type TableSpec } from '../core/flatten.js';
+import { shortHash } from '../core/names.js';
+import { NotionStreamError } from '../notion/errors.js';
+import type { JsonObject } from '../notion/types.js';
+import type { RecordMessage, SingerMessage } from '../singer/messages.js';
+import { throwIfAborted } from '../util/abort.js';
+import type { PageStreamItem } from './read-pages.js';
+
+export const DEFAULT_DECIDE_WITHIN = 1000;
+
+export interface FlattenStreamOptions extends FlattenOptions {
+  signal?: AbortSignal;
+  /** Pages read (and held as records) at most before a table's SCHEMA is written. Default 1000. */
+  decideWithin?: number;
+}
+
+function describeItem(item: unknown): string {
+  if (item === null || typeof item !== 'object') return JSON.stringify(item) ?? String(item);
+  const o = item as JsonObject;
+  return typeof o.object === 'string' ? `a "${o.object}" object` : 'an object without "object"';
+}
+
+/** Flattens a `pages` stream into Singer messages: per table one SCHEMA, then its RECORDs. */
+export async function* flattenStream(
+  items: AsyncIterable<PageStreamItem> | Iterable<PageStreamItem>,
+  options: FlattenStreamOptions = {},
+): AsyncGenerator<SingerMessage> {
+  const decideWithin = Math.max(1, options.decideWithin ?? DEFAULT_DECIDE_WITHIN);
+  const onWarning = options.onWarning ?? (() => {});
+  const tables = new Set<string>();
+  const dataSources = new Set<string>();
+  let spec: TableSpec | undefined;
+  let held: RecordMessage[] = [];
+  let sentVersion = -1; // spec.version of the last SCHEMA sent; -1: none yet
+
+  function* release(): Generator<SingerMessage> {
+    if (spec === undefined) return;
+    freezeSpec(spec);
+    sentVersion = spec.version;
+    yield schemaMessage(spec);
+    const records = held;
+    held = [];
+    yield* records;
+  }
+
+  for await (const item of items) {
+    throwIfAborted(options.signal);
+    if (item?.object === 'data_source') {
+      if (sentVersion < 0) yield* release();
+      const id = item.id.replace(/-/g, '').toLowerCase();
+      if (dataSources.has(id)) throw new NotionStreamError('invalid_input', `Data source ${item.id} appears twice in the flattener's input; each data source must come once, followed by its pages.`, false);
+      dataSources.add(id);
+      let next = tableSpec(item, options);
+      if (tables.has(next.table.toLowerCase())) {
+        const unique = `${next.table}_${shortHash(id)}`;
+        onWarning(`Data sources share the table name "${next.table}"; data source ${item.id} goes to "${unique}" (set another with --table ${item.id}=<name>).`);
+        next = tableSpec(item, { ...options, tableNames: { [item.id]: unique } });
+      }
+      tables.add(next.table.toLowerCase());
+      spec = next;
+      sentVersion = -1;
+      continue;
+    }
+    if (item?.object !== 'page') {
+      throw new NotionStreamError('invalid_input', `The flattener reads what "notion-stream pages" prints (data source and page objects) but got ${describeItem(item)}.`, false);
+    }
+    if (spec === undefined) {
+      throw new NotionStreamError('invalid_input', `Page ${item.id} comes before any data source object; the flattener reads what "notion-stream pages" prints.`, false);
+    }
+    const record: RecordMessage = { type: 'RECORD', stream: spec.table, record: flattenPage(spec, item) };
+    if (sentVersion < 0) {
+      held.push(record);
+      if (held.length >= decideWithin || undecidedProperties(spec).length === 0) yield* release();
+      continue;
+    }
+    if (spec.version !== sentVersion) {
+      sentVersion = spec.version;
+      yield schemaMessage(spec);
+    }
+    yield record;
+  }
+  if (sentVersion < 0) yield* release();
+}
+
+/** The flattener as a Duplex in object mode: `pages` items in, Singer messages out. */
+export function createFlattener(options: FlattenStreamOptions & { highWaterMark?: number } = {}): Duplex {
+  const highWaterMark = options.highWaterMark ?? 64;
+  const input = new PassThrough({ objectMode: true, highWaterMark: 16 });
+  const output = Readable.from(flattenStream(input, options), { objectMode: true, highWaterMark });
+  return Duplex.from({ writable: input, readable: output });
+}
