@@ -12,7 +12,9 @@
  *
  * Values are JSON without loss: numbers as JSON numbers, TIMESTAMP as UTC ISO strings (the instant is
  * kept, whatever offset Notion wrote), DATE as `YYYY-MM-DD` exactly as written, LIST as arrays without
- * null items (empty list: `[]`), JSON columns as the raw value. Every typed column is present in every
+ * null items (empty list: `[]`), JSON columns as the raw value. multi_select, people and files are
+ * lists of objects whose fields the SCHEMA names (`items: {type:["null","object"], properties}`),
+ * so the splitter can give their child tables one column per field. Every typed column is present in every
  * record (null when empty); a JSON column is left out when its value is null (SQL NULL).
  *
  * Dates keep everything Notion says (`{start, end, time_zone}`), in six columns:
@@ -26,7 +28,7 @@
  */
 import { NotionStreamError } from '../notion/errors.js';
 import { plainText, type Json, type JsonObject, type NotionDataSource, type NotionPage, type PropertyValue, type SchemaProperty } from '../notion/types.js';
-import { columnSchema, type ColumnType, type SchemaMessage, type TableSchema } from '../singer/messages.js';
+import { columnSchema, type ColumnSchema, type ColumnType, type SchemaMessage, type TableSchema } from '../singer/messages.js';
 import { ColumnNamer, normalizePropertyId, tableName } from './names.js';
 
 export interface FlattenOptions {
@@ -52,6 +54,8 @@ export interface Column {
   type: ColumnType;
   /** The original Notion property name (or what a system column holds). */
   description: string;
+  /** For a LIST of objects with known fields: the fields (all STRING), given as `items.properties`. */
+  fields?: readonly string[];
 }
 
 const T = {
@@ -159,6 +163,13 @@ const ROLLUP_NUMBER_FUNCTIONS = new Set([
 const ROLLUP_DATE_FUNCTIONS = new Set(['earliest_date', 'latest_date', 'date_range']);
 const ROLLUP_ARRAY_FUNCTIONS = new Set(['show_original', 'show_unique']);
 
+/** Fields of the object items of list-valued property types (the splitter makes them child columns). */
+const ITEM_FIELDS: Record<string, readonly string[]> = {
+  multi_select: ['id', 'name'],
+  people: ['id', 'name', 'email'],
+  files: ['name', 'type', 'url'],
+};
+
 /** Shape of a formula or rollup result type (`{type:"number", number: 3}` → number). */
 const RESULT_SHAPES: Record<string, Shape> = { string: 'string', number: 'number', boolean: 'boolean', date: 'date', array: 'json_list' };
 
@@ -204,9 +215,19 @@ function nameSuffixes(shape: Shape | undefined): string[] {
   return (shape === undefined ? DATE_PARTS : PARTS[shape]).map(([s]) => s);
 }
 
-function columnsOf(p: Pick<PropertyColumns, 'base' | 'name' | 'shape'>): Column[] {
+function columnsOf(p: Pick<PropertyColumns, 'base' | 'name' | 'shape' | 'type'>): Column[] {
   if (p.shape === undefined) return [];
-  return PARTS[p.shape].map(([suffix, type]) => ({ name: p.base + suffix, type, description: p.name }));
+  const fields = p.shape === 'json_list' ? ITEM_FIELDS[p.type] : undefined;
+  return PARTS[p.shape].map(([suffix, type]) => ({ name: p.base + suffix, type, description: p.name, ...(fields ? { fields } : {}) }));
+}
+
+/** The JSON Schema of a column; lists of objects with known fields describe them as `items.properties`. */
+export function columnJsonSchema(c: Column): ColumnSchema {
+  const schema = columnSchema(c.type, c.description);
+  if (c.fields === undefined) return schema;
+  const properties: Record<string, ColumnSchema> = {};
+  for (const f of c.fields) properties[f] = columnSchema(T.STRING, f);
+  return { ...schema, items: { type: ['null', 'object'], properties } };
 }
 
 function isObject(v: Json | undefined): v is JsonObject {
@@ -304,7 +325,7 @@ export function tableColumns(spec: TableSpec): Column[] {
 /** The Singer SCHEMA message of the table as it stands. */
 export function schemaMessage(spec: TableSpec): SchemaMessage {
   const properties: TableSchema['properties'] = {};
-  for (const c of tableColumns(spec)) properties[c.name] = columnSchema(c.type, c.description);
+  for (const c of tableColumns(spec)) properties[c.name] = columnJsonSchema(c);
   return {
     type: 'SCHEMA',
     stream: spec.table,

@@ -100,6 +100,7 @@ describe('flattenPage over the all-types workspace', () => {
               break;
             case 'multi_select':
               expect(col()).toEqual({ kind: 'LIST', items: { kind: 'JSON' } });
+              expect(Object.keys(schema.schema.properties[b]!.items!.properties as object)).toEqual(['id', 'name']);
               expect(row[b]).toEqual((v as JsonObject[]).map((o) => ({ id: o.id, name: o.name })));
               break;
             case 'date':

@@ -11,6 +11,7 @@ import type { Workspace } from '../../src/emulator/workspace.js';
 import type { Json, NotionDataSource, NotionPage, PropertyValue } from '../../src/notion/types.js';
 import type { SchemaMessage, SingerMessage } from '../../src/singer/messages.js';
 import { createFlattener, flattenStream } from '../../src/stages/flatten.js';
+import { splitStream } from '../../src/stages/split.js';
 import type { PageStreamItem } from '../../src/stages/read-pages.js';
 
 const FIXTURES = new URL('../fixtures/notion-recorded/', import.meta.url);
@@ -97,6 +98,17 @@ describe('flatten stage', () => {
     expect(tasks.over_budget!.type).toEqual(['null', 'boolean']);
     expect(tasks.review_date_date!.format).toBe('date');
     expect(warnings).toHaveLength(1); // the recorded page property missing from the recorded schema
+  });
+
+  it('describes the fields of option, people and file lists, so the splitter gives them one column per field', async () => {
+    const messages = await collect(splitStream(flattenStream(workspaceItems(allTypesWorkspace()))));
+    const schema = (stream: string) => (messages.find((m) => m.type === 'SCHEMA' && m.stream === stream) as SchemaMessage).schema.properties;
+    expect(Object.keys(schema('projects__tags'))).toEqual(['_parent_id', '_idx', 'id', 'name']);
+    expect(Object.keys(schema('projects__owners'))).toEqual(['_parent_id', '_idx', 'id', 'name', 'email']);
+    expect(Object.keys(schema('projects__attachments'))).toEqual(['_parent_id', '_idx', 'name', 'type', 'url']);
+    expect(Object.keys(schema('projects__tasks'))).toEqual(['_parent_id', '_idx', 'value']);
+    const sixtyOwners = messages.filter((m) => m.type === 'RECORD' && m.stream === 'projects__owners');
+    expect(sixtyOwners.length).toBeGreaterThan(30);
   });
 
   it('holds records until a formula has a value, then sends its SCHEMA with the decided type', async () => {
