@@ -6,7 +6,9 @@ import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
 import { demoCommand } from './demo-command.js';
 import { emulateCommand } from './emulate-command.js';
 import { EXIT_INTERRUPTED, EXIT_USAGE, type CommandIO } from './run.js';
+import { flattenCommand, loadCommand, splitCommand, syncCommand } from './pipeline-commands.js';
 import { listCommand, pagesCommand, type SourceOptions } from './source-commands.js';
+import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/create.js';
 
 const EPILOGUE = `Environment:
   NOTION_TOKEN     the integration token (required for list and pages; never printed)
@@ -33,6 +35,19 @@ function sourceFlags<T>(y: Argv<T>) {
     .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress on stderr (errors and warnings still show).' });
 }
 
+function destinationFlags<T>(y: Argv<T>) {
+  return y
+    .option('to', { type: 'string', choices: DESTINATIONS, default: 'duckdb', description: 'Destination: a DuckDB file, Singer NDJSON, or a directory of CSV files.' })
+    .option('out', { type: 'string', description: 'DuckDB file (default notion.duckdb), NDJSON file (default stdout) or CSV directory (default notion-csv).' })
+    .option('mode', { type: 'string', choices: ['replace', 'append', 'merge'], default: 'replace', description: 'replace: swap every table of the run at once; append: add the rows. Either way a failed run changes nothing.' });
+}
+
+function shapeFlags<T>(y: Argv<T>) {
+  return y
+    .option('table', { type: 'string', array: true, description: 'Name a table: <data source id>=<name> (repeatable).' })
+    .option('arrays', { type: 'string', choices: ['split', 'inline'], default: 'split', description: 'split: list values go to child tables <table>__<column>; inline: keep them as list columns.' });
+}
+
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[], io: CommandIO = {}): Promise<number> {
   const controller = new AbortController();
@@ -57,6 +72,8 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
     retries: a.retries as number,
     quiet: a.quiet as boolean,
   });
+  const toDestination = (a: Record<string, unknown>) => ({ to: a.to as Destination, out: a.out as string | undefined, mode: a.mode as WriteMode });
+  const toShape = (a: Record<string, unknown>) => ({ table: a.table as string[] | undefined, arrays: a.arrays as 'split' | 'inline' });
   try {
     await yargs(argv)
       .scriptName('notion-stream')
@@ -71,6 +88,14 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress lines.' }),
         async (a) => {
           exitCode = await demoCommand({ out: a.out, rateLimit: a.rateLimit, quiet: a.quiet }, runIO);
+        },
+      )
+      .command(
+        ['sync', '$0'],
+        'Read every data source and write typed tables (the default command).',
+        (y) => shapeFlags(destinationFlags(sourceFlags(y))),
+        async (a) => {
+          exitCode = await syncCommand({ ...toSource(a), ...toShape(a), ...toDestination(a) }, runIO);
         },
       )
       .command(
@@ -101,7 +126,30 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
           exitCode = await emulateCommand({ port: a.port, workspace: a.workspace, rateLimit: a.rateLimit }, runIO);
         },
       )
-      .demandCommand(1, 'Name a command: demo, list, pages or emulate.')
+      .command(
+        'flatten',
+        'Read `pages` output on stdin, write Singer SCHEMA and RECORD messages (one typed row per page).',
+        (y) => shapeFlags(y).option('quiet', { alias: 'q', type: 'boolean', default: false }),
+        async (a) => {
+          exitCode = await flattenCommand({ ...toShape(a), quiet: a.quiet }, runIO);
+        },
+      )
+      .command(
+        'split',
+        'Read Singer messages on stdin, move list values to child tables, write Singer messages.',
+        (y) => y.option('arrays', { type: 'string', choices: ['split', 'inline'], default: 'split' }),
+        async (a) => {
+          exitCode = await splitCommand({ arrays: a.arrays as 'split' | 'inline' }, runIO);
+        },
+      )
+      .command(
+        'load',
+        'Read Singer messages on stdin (from this tool or any Singer tap) and write them to a destination.',
+        (y) => destinationFlags(y).option('quiet', { alias: 'q', type: 'boolean', default: false }),
+        async (a) => {
+          exitCode = await loadCommand({ ...toDestination(a), quiet: a.quiet }, runIO);
+        },
+      )
       .strict()
       .epilogue(EPILOGUE)
       .wrap(Math.min(110, process.stdout.columns || 100))

@@ -21,6 +21,7 @@ export interface RunContext {
 
 export interface CommandIO {
   env?: NodeJS.ProcessEnv;
+  stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
   /** The CLI passes one tied to SIGINT/SIGTERM; tests may pass their own. */

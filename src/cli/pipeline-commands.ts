@@ -1,0 +1,104 @@
+/**
+ * `sync` (lister → page reader → flattener → splitter → sink) and the same stages over stdin/stdout:
+ * `flatten`, `split` and `load`. Whatever fails, the sink leaves the destination as it was.
+ */
+import type { Readable } from 'node:stream';
+import type { ArraysMode } from '../core/split.js';
+import type { SingerMessage } from '../singer/messages.js';
+import { readJsonLines, readSingerLines } from '../singer/read.js';
+import { createSink, type Destination, type WriteMode } from '../sinks/create.js';
+import type { Sink, SinkSummary } from '../sinks/types.js';
+import { flattenStream } from '../stages/flatten.js';
+import { listDataSources } from '../stages/list-data-sources.js';
+import { readPages, type PageStreamItem } from '../stages/read-pages.js';
+import { splitStream } from '../stages/split.js';
+import { RunStats } from '../util/stats.js';
+import { runCommand, startProgress, UsageError, type CommandIO, type RunContext } from './run.js';
+import { notionApiFor, writeNdjson, type SourceOptions } from './source-commands.js';
+
+export interface ShapeOptions {
+  /** `--table <data source id>=<name>`, repeatable. */
+  table?: string[];
+  arrays?: ArraysMode;
+}
+
+export interface DestinationOptions {
+  to: Destination;
+  out?: string;
+  mode?: WriteMode;
+}
+
+export type SyncOptions = SourceOptions & ShapeOptions & DestinationOptions;
+
+/** Parses `--table id=name` pairs. */
+export function tableOverrides(pairs: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0 || at === pair.length - 1) throw new UsageError(`--table takes <data source id>=<table name>, got "${pair}".`);
+    out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return out;
+}
+
+/** Flattener then splitter, as one step. */
+function shape(items: AsyncIterable<PageStreamItem>, ctx: RunContext, options: ShapeOptions): AsyncGenerator<SingerMessage> {
+  const flat = flattenStream(items, { tableNames: tableOverrides(options.table), onWarning: (m) => ctx.logger.warn(m), signal: ctx.signal });
+  return splitStream(flat, { arrays: options.arrays, signal: ctx.signal });
+}
+
+function sinkFor(ctx: RunContext, options: DestinationOptions): Sink {
+  return createSink({ to: options.to, out: options.out, mode: options.mode, stdout: ctx.stdout });
+}
+
+/** Prints what the sink wrote, one line per table. */
+export function describeSummary(summary: SinkSummary): string {
+  const rows = summary.tables.reduce((n, t) => n + t.rows, 0);
+  const width = Math.max(5, ...summary.tables.map((t) => t.table.length));
+  return [
+    `Wrote ${summary.tables.length} table${summary.tables.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${summary.destination}:`,
+    ...summary.tables.map((t) => `  ${t.table.padEnd(width)}  ${t.rows.toLocaleString('en-US').padStart(9)}`),
+  ].join('\n');
+}
+
+export function syncCommand(options: SyncOptions, io: CommandIO = {}): Promise<number> {
+  return runCommand(io, options, async (ctx) => {
+    const stats = new RunStats();
+    const sink = sinkFor(ctx, options); // a bad destination is refused before Notion is read
+    const api = notionApiFor(ctx, options, stats);
+    const stop = startProgress(ctx.logger, stats);
+    let summary: SinkSummary;
+    try {
+      const pages = readPages(api, listDataSources(api, { databases: options.database }), { concurrency: options.concurrency, signal: ctx.signal });
+      summary = await sink.write(shape(pages, ctx, options), ctx.signal);
+    } finally {
+      stop();
+    }
+    ctx.logger.info(`Read ${stats.summary()}.`);
+    ctx.logger.info(describeSummary(summary));
+  });
+}
+
+function stdinOf(io: CommandIO): Readable {
+  return (io.stdin ?? process.stdin) as Readable;
+}
+
+export function flattenCommand(options: ShapeOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
+  return runCommand(io, options, async (ctx) => {
+    const items = readJsonLines(stdinOf(io)) as AsyncIterable<PageStreamItem>;
+    await writeNdjson(ctx, flattenStream(items, { tableNames: tableOverrides(options.table), onWarning: (m) => ctx.logger.warn(m), signal: ctx.signal }));
+  });
+}
+
+export function splitCommand(options: ShapeOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
+  return runCommand(io, options, async (ctx) => {
+    await writeNdjson(ctx, splitStream(readSingerLines(stdinOf(io)), { arrays: options.arrays, signal: ctx.signal }));
+  });
+}
+
+export function loadCommand(options: DestinationOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
+  return runCommand(io, options, async (ctx) => {
+    const summary = await sinkFor(ctx, options).write(readSingerLines(stdinOf(io)), ctx.signal);
+    ctx.logger.info(describeSummary(summary));
+  });
+}

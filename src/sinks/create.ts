@@ -1,0 +1,41 @@
+/** Picks the sink for `--to`, with its defaults, from the command-line options. */
+import type { Writable } from 'node:stream';
+import { NotionStreamError } from '../notion/errors.js';
+import { CsvSink } from './csv.js';
+import { DEFAULT_DUCKDB_PATH, DuckDbSink } from './duckdb.js';
+import { NdjsonSink } from './ndjson.js';
+import type { Sink } from './types.js';
+
+export const DESTINATIONS = ['duckdb', 'ndjson', 'csv', 'bigquery'] as const;
+export type Destination = (typeof DESTINATIONS)[number];
+export type WriteMode = 'replace' | 'append' | 'merge';
+
+export interface SinkOptions {
+  to: Destination;
+  /** File (duckdb, ndjson) or directory (csv). */
+  out?: string;
+  mode?: WriteMode;
+  stdout?: NodeJS.WritableStream;
+}
+
+export const DEFAULT_CSV_DIR = 'notion-csv';
+
+export function createSink(options: SinkOptions): Sink {
+  const mode = options.mode ?? 'replace';
+  if (options.to === 'bigquery') {
+    throw new NotionStreamError('invalid_input', 'BigQuery is not available in this version yet. Use --to duckdb (the default), ndjson or csv.', false);
+  }
+  if (mode === 'merge') {
+    throw new NotionStreamError('invalid_input', '--mode merge is not available in this version yet. Use --mode replace (the default) or append.', false);
+  }
+  switch (options.to) {
+    case 'duckdb':
+      return new DuckDbSink({ path: options.out ?? DEFAULT_DUCKDB_PATH, mode });
+    case 'ndjson':
+      if (mode !== 'replace') throw new NotionStreamError('invalid_input', `--mode ${mode} does not apply to --to ndjson, which always writes a whole new file or stdout.`, false);
+      return new NdjsonSink({ out: options.out, stdout: options.stdout as Writable | undefined });
+    case 'csv':
+      if (mode !== 'replace') throw new NotionStreamError('invalid_input', `--mode ${mode} does not apply to --to csv, which always writes whole new files.`, false);
+      return new CsvSink({ dir: options.out ?? DEFAULT_CSV_DIR });
+  }
+}
