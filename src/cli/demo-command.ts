@@ -1,20 +1,19 @@
 /**
  * `notion-stream demo`: a first look without a Notion account. Starts the emulator with a sample
- * workspace (related databases, every property type, a relation past 25), reads it completely through
- * the same stages and HTTP policy as a real run, writes the pages to an NDJSON file and says what it read.
+ * workspace (related databases, every property type, a relation past 25), syncs it into a local DuckDB
+ * file through the same stages and HTTP policy as a real run, and shows the tables and a query.
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { demoWorkspace } from '../emulator/generate.js';
 import { startEmulator } from '../emulator/server.js';
 import { NotionApi } from '../notion/api.js';
-import { plainText } from '../notion/types.js';
+import { DuckDbSink } from '../sinks/duckdb.js';
 import { listDataSources } from '../stages/list-data-sources.js';
 import { readPages } from '../stages/read-pages.js';
 import { RunStats } from '../util/stats.js';
+import { describeSummary, toTables } from './pipeline-commands.js';
 import { runCommand, startProgress, type CommandIO } from './run.js';
-import { writeNdjson } from './source-commands.js';
 
 export interface DemoOptions {
   out: string;
@@ -22,48 +21,61 @@ export interface DemoOptions {
   quiet?: boolean;
 }
 
+/** The example query the demo runs: projects with the most related tasks (a child table join). */
+export const DEMO_QUERY = `SELECT p.name AS project, p.status, count(r.value) AS tasks, round(p.total_estimate, 1) AS total_estimate_h
+FROM projects p LEFT JOIN projects__tasks r ON r._parent_id = p.id
+GROUP BY ALL ORDER BY tasks DESC, project LIMIT 5`;
+
 export function demoCommand(options: DemoOptions, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
-    const workspace = demoWorkspace();
-    const emulator = await startEmulator({ workspace, rateLimit: { perSecond: options.rateLimit, burst: Math.max(1, Math.ceil(options.rateLimit)) } });
+    const emulator = await startEmulator({ workspace: demoWorkspace(), rateLimit: { perSecond: options.rateLimit, burst: Math.max(1, Math.ceil(options.rateLimit)) } });
     const out = resolve(options.out);
-    const partial = `${out}.partial`;
     const stats = new RunStats();
-    const counts = new Map<string, { title: string; pages: number }>();
     const stop = startProgress(ctx.logger, stats, 3000);
+    let summary;
     try {
-      ctx.logger.info(`Started the Notion API emulator at ${emulator.url} with a sample workspace; reading it at ${options.rateLimit} requests/s, as from Notion.`);
+      ctx.logger.info(`Started the Notion API emulator at ${emulator.url} with a sample workspace; syncing it at ${options.rateLimit} requests/s, as from Notion.`);
       const api = new NotionApi({ token: emulator.token, baseUrl: emulator.url, rateLimit: options.rateLimit, signal: ctx.signal, stats, logger: ctx.logger });
-      const items = (async function* () {
-        let current: { title: string; pages: number } | undefined;
-        for await (const item of readPages(api, listDataSources(api), { signal: ctx.signal })) {
-          if (item.object === 'data_source') counts.set(item.id, (current = { title: plainText(item.title), pages: 0 }));
-          else if (current) current.pages++;
-          yield item;
-        }
-      })();
-      await writeNdjson(ctx, items, createWriteStream(partial));
-      await rename(partial, out);
+      const pages = readPages(api, listDataSources(api), { signal: ctx.signal });
+      summary = await new DuckDbSink({ path: out, mode: 'replace' }).write(toTables(pages, ctx, {}), ctx.signal);
     } finally {
       stop();
-      await rm(partial, { force: true });
       await emulator.close();
     }
-    const width = Math.max(...[...counts.values()].map((c) => c.title.length), 11);
-    const rows = [...counts.values()].map((c) => `  ${c.title.padEnd(width)}  ${String(c.pages).padStart(6)}`);
+    const result = await runQuery(out, DEMO_QUERY);
     ctx.stderr.write(
       [
         '',
         `Read ${stats.summary()}.`,
+        describeSummary(summary),
         '',
-        `  ${'data source'.padEnd(width)}  ${'pages'.padStart(6)}`,
-        ...rows,
+        'Lists (relations, people, tags, files) are child tables <table>__<column> with _parent_id and _idx.',
+        'An example query:',
         '',
-        `Wrote ${out}: each data source object, then its pages, one JSON object per line,`,
-        'with relations past 25, people past 25 and long mention lists completed. Try:',
-        `  jq -c 'select(.object=="page") | .properties | map_values(.type)' ${options.out} | head -1`,
+        DEMO_QUERY.replace(/^/gm, '  '),
+        '',
+        result.replace(/^/gm, '  '),
+        '',
+        `Open it with the DuckDB CLI (duckdb ${options.out}) or any DuckDB client.`,
         '',
       ].join('\n'),
     );
   });
+}
+
+/** Runs a query on a DuckDB file and renders the result as an aligned text table. */
+async function runQuery(path: string, sql: string): Promise<string> {
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll(sql);
+    const header = reader.columnNames();
+    const rows = reader.getRowsJS().map((r) => r.map((v) => (v === null ? 'NULL' : String(v))));
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+    return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 }

@@ -80,10 +80,10 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .usage('$0 <command> [options]\n\nStreams Notion data sources into warehouses, at the pace of Notion\'s rate limit.')
       .command(
         'demo',
-        'Read a sample workspace from the built-in emulator into an NDJSON file: a first look without a Notion account.',
+        'Sync a sample workspace from the built-in emulator into notion-demo.duckdb: a first look without a Notion account.',
         (y) =>
           y
-            .option('out', { type: 'string', default: 'notion-demo.ndjson', description: 'File to write.' })
+            .option('out', { type: 'string', default: 'notion-demo.duckdb', description: 'DuckDB file to write.' })
             .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second, for the emulator and the reader alike.' })
             .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress lines.' }),
         async (a) => {

@@ -41,8 +41,8 @@ export function tableOverrides(pairs: readonly string[] | undefined): Record<str
   return out;
 }
 
-/** Flattener then splitter, as one step. */
-function shape(items: AsyncIterable<PageStreamItem>, ctx: RunContext, options: ShapeOptions): AsyncGenerator<SingerMessage> {
+/** Flattener then splitter, as one step: pages in, Singer messages of typed tables out. */
+export function toTables(items: AsyncIterable<PageStreamItem>, ctx: RunContext, options: ShapeOptions): AsyncGenerator<SingerMessage> {
   const flat = flattenStream(items, { tableNames: tableOverrides(options.table), onWarning: (m) => ctx.logger.warn(m), signal: ctx.signal });
   return splitStream(flat, { arrays: options.arrays, signal: ctx.signal });
 }
@@ -70,7 +70,7 @@ export function syncCommand(options: SyncOptions, io: CommandIO = {}): Promise<n
     let summary: SinkSummary;
     try {
       const pages = readPages(api, listDataSources(api, { databases: options.database }), { concurrency: options.concurrency, signal: ctx.signal });
-      summary = await sink.write(shape(pages, ctx, options), ctx.signal);
+      summary = await sink.write(toTables(pages, ctx, options), ctx.signal);
     } finally {
       stop();
     }
