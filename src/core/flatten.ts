@@ -651,11 +651,15 @@ function addUnknownProperty(spec: TableSpec, name: string, pv: PropertyValue): P
  */
 export function flattenPage(spec: TableSpec, page: NotionPage): Record<string, Json> {
   const row: Row = {};
-  const sys: Where = { spec, prop: { id: '', name: '', type: 'page', base: '', shape: 'string', inSchema: true, columns: [] }, pageId: page.id };
+  const system = (column: string): Where => ({
+    spec,
+    prop: { id: column, name: column, type: 'page', base: column, shape: 'timestamp', inSchema: true, columns: [] },
+    pageId: page.id,
+  });
   row.id = page.id;
   row.url = typeof page.url === 'string' ? page.url : null;
-  row.created_time = timestamp({ ...sys, prop: { ...sys.prop, base: 'created_time' } }, page.created_time);
-  row.last_edited_time = timestamp({ ...sys, prop: { ...sys.prop, base: 'last_edited_time' } }, page.last_edited_time);
+  row.created_time = timestamp(system('created_time'), page.created_time);
+  row.last_edited_time = timestamp(system('last_edited_time'), page.last_edited_time);
   row.created_by = userId(page.created_by as Json | undefined);
   row.last_edited_by = userId(page.last_edited_by as Json | undefined);
   row.in_trash = typeof page.in_trash === 'boolean' ? page.in_trash : typeof page.archived === 'boolean' ? page.archived : null;
