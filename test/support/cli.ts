@@ -1,4 +1,4 @@
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 
 export interface CliResult {
@@ -21,11 +21,12 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 /** Runs the CLI in-process with its own environment and captured stdout/stderr. */
-export async function runCli(argv: string[], env: Record<string, string | undefined>, signal?: AbortSignal): Promise<CliResult> {
+export async function runCli(argv: string[], env: Record<string, string | undefined>, signal?: AbortSignal, stdin?: string): Promise<CliResult> {
   const out = sink();
   const err = sink();
-  const code = await main(argv, { env: { ...env }, stdout: out.stream, stderr: err.stream, signal: signal ?? new AbortController().signal });
+  const input = stdin === undefined ? undefined : Readable.from([Buffer.from(stdin)]);
+  const code = await main(argv, { env: { ...env }, stdin: input, stdout: out.stream, stderr: err.stream, signal: signal ?? new AbortController().signal });
   const stdout = out.text();
-  const lines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const lines = stdout.trimStart().startsWith('{') ? stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
   return { code, stdout, stderr: err.text(), lines };
 }
