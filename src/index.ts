@@ -11,3 +11,14 @@ export { listDataSources, createDataSourceLister, type ListOptions } from './sta
 export { queryAllRows, readDataSourcePages, readPages, createPageReader, type PageReaderOptions, type PageStreamItem } from './stages/read-pages.js';
 export { RunStats } from './util/stats.js';
 export type { Logger } from './util/log.js';
+export { flattenStream, createFlattener, type FlattenStreamOptions } from './stages/flatten.js';
+export { tableSpec, flattenPage, schemaMessage } from './core/flatten.js';
+export { splitStream, createSplitter } from './stages/split.js';
+export { splitSchema, splitRecord } from './core/split.js';
+export { readSingerLines, readJsonLines } from './singer/read.js';
+export type { SingerMessage, SchemaMessage, RecordMessage, StateMessage, ColumnSchema } from './singer/messages.js';
+export { DuckDbSink, type DuckDbSinkOptions } from './sinks/duckdb.js';
+export { NdjsonSink } from './sinks/ndjson.js';
+export { CsvSink } from './sinks/csv.js';
+export { createSink } from './sinks/create.js';
+export type { Sink, SinkSummary } from './sinks/types.js';
