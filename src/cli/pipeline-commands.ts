@@ -41,9 +41,14 @@ export function tableOverrides(pairs: readonly string[] | undefined): Record<str
   return out;
 }
 
+/** The flattener's options from the command line: table names, warnings to stderr, the run's signal. */
+function flattenOptions(ctx: RunContext, options: ShapeOptions) {
+  return { tableNames: tableOverrides(options.table), onWarning: (m: string) => ctx.logger.warn(m), signal: ctx.signal };
+}
+
 /** Flattener then splitter, as one step: pages in, Singer messages of typed tables out. */
 export function toTables(items: AsyncIterable<PageStreamItem>, ctx: RunContext, options: ShapeOptions): AsyncGenerator<SingerMessage> {
-  const flat = flattenStream(items, { tableNames: tableOverrides(options.table), onWarning: (m) => ctx.logger.warn(m), signal: ctx.signal });
+  const flat = flattenStream(items, flattenOptions(ctx, options));
   return splitStream(flat, { arrays: options.arrays, signal: ctx.signal });
 }
 
@@ -86,7 +91,7 @@ function stdinOf(io: CommandIO): Readable {
 export function flattenCommand(options: ShapeOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
     const items = readJsonLines(stdinOf(io)) as AsyncIterable<PageStreamItem>;
-    await writeNdjson(ctx, flattenStream(items, { tableNames: tableOverrides(options.table), onWarning: (m) => ctx.logger.warn(m), signal: ctx.signal }));
+    await writeNdjson(ctx, flattenStream(items, flattenOptions(ctx, options)));
   });
 }
 
