@@ -13,6 +13,10 @@ import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/create.
 const EPILOGUE = `Environment:
   NOTION_TOKEN     the integration token (required for list and pages; never printed)
   NOTION_BASE_URL  Notion API base URL without /v1 (default https://api.notion.com)
+  GOOGLE_CLOUD_PROJECT   BigQuery project when --project is not given
+  BIGQUERY_API_ENDPOINT  a BigQuery-compatible REST endpoint (a test server); no Google credentials are used
+  Google credentials: Application Default Credentials (gcloud auth application-default login,
+  or GOOGLE_APPLICATION_CREDENTIALS=<service account key file>)
 
 Without a Notion account: run \`notion-stream demo\`, or start \`notion-stream emulate\`
 and set NOTION_BASE_URL and NOTION_TOKEN to what it prints.
@@ -37,9 +41,14 @@ function sourceFlags<T>(y: Argv<T>) {
 
 function destinationFlags<T>(y: Argv<T>) {
   return y
-    .option('to', { type: 'string', choices: DESTINATIONS, default: 'duckdb', description: 'Destination: a DuckDB file, Singer NDJSON, or a directory of CSV files.' })
+    .option('to', { type: 'string', choices: DESTINATIONS, default: 'duckdb', description: 'Destination: a DuckDB file, a BigQuery dataset, Singer NDJSON, or a directory of CSV files.' })
     .option('out', { type: 'string', description: 'DuckDB file (default notion.duckdb), NDJSON file (default stdout) or CSV directory (default notion-csv).' })
-    .option('mode', { type: 'string', choices: ['replace', 'append', 'merge'], default: 'replace', description: 'replace: swap every table of the run at once; append: add the rows. Either way a failed run changes nothing.' });
+    .option('mode', { type: 'string', choices: ['replace', 'append', 'merge'], default: 'replace', description: 'replace: swap every table of the run at once; append: add the rows; merge (BigQuery): upsert rows by id and replace their child rows. Whatever the mode, a failed run changes nothing.' })
+    .option('project', { type: 'string', description: 'BigQuery project (env GOOGLE_CLOUD_PROJECT).' })
+    .option('dataset', { type: 'string', description: 'BigQuery dataset; created (in --location) when missing.' })
+    .option('location', { type: 'string', description: 'BigQuery location of the dataset and its jobs (US, EU, europe-west1, ...).' })
+    .option('bigquery-endpoint', { type: 'string', description: 'A BigQuery-compatible REST endpoint, e.g. a local test server (env BIGQUERY_API_ENDPOINT); uses no Google credentials.' })
+    .option('full-refresh', { type: 'boolean', default: false, description: 'BigQuery: recreate tables whose column types changed, instead of stopping.' });
 }
 
 function shapeFlags<T>(y: Argv<T>) {
@@ -72,7 +81,16 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
     retries: a.retries as number,
     quiet: a.quiet as boolean,
   });
-  const toDestination = (a: Record<string, unknown>) => ({ to: a.to as Destination, out: a.out as string | undefined, mode: a.mode as WriteMode });
+  const toDestination = (a: Record<string, unknown>) => ({
+    to: a.to as Destination,
+    out: a.out as string | undefined,
+    mode: a.mode as WriteMode,
+    project: a.project as string | undefined,
+    dataset: a.dataset as string | undefined,
+    location: a.location as string | undefined,
+    bigqueryEndpoint: a.bigqueryEndpoint as string | undefined,
+    fullRefresh: a.fullRefresh as boolean,
+  });
   const toShape = (a: Record<string, unknown>) => ({ table: a.table as string[] | undefined, arrays: a.arrays as 'split' | 'inline' });
   try {
     await yargs(argv)

@@ -26,6 +26,11 @@ export interface DestinationOptions {
   to: Destination;
   out?: string;
   mode?: WriteMode;
+  project?: string;
+  dataset?: string;
+  location?: string;
+  bigqueryEndpoint?: string;
+  fullRefresh?: boolean;
 }
 
 export type SyncOptions = SourceOptions & ShapeOptions & DestinationOptions;
@@ -53,16 +58,18 @@ export function toTables(items: AsyncIterable<PageStreamItem>, ctx: RunContext, 
 }
 
 function sinkFor(ctx: RunContext, options: DestinationOptions): Sink {
-  return createSink({ to: options.to, out: options.out, mode: options.mode, stdout: ctx.stdout });
+  return createSink({ ...options, stdout: ctx.stdout, env: ctx.env, log: (line) => ctx.logger.info(line) });
 }
 
 /** Prints what the sink wrote, one line per table. */
 export function describeSummary(summary: SinkSummary): string {
   const rows = summary.tables.reduce((n, t) => n + t.rows, 0);
   const width = Math.max(5, ...summary.tables.map((t) => t.table.length));
+  const jobs = summary.jobs ? [`BigQuery jobs: ${summary.jobs.load} load, ${summary.jobs.copy} copy, ${summary.jobs.query} query.`] : [];
   return [
     `Wrote ${summary.tables.length} table${summary.tables.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${summary.destination}:`,
     ...summary.tables.map((t) => `  ${t.table.padEnd(width)}  ${t.rows.toLocaleString('en-US').padStart(9)}`),
+    ...jobs,
   ].join('\n');
 }
 

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'window_stuck'
   | 'notion_error'
   | 'invalid_input'
+  | 'bigquery_error'
+  | 'schema_changed'
   | 'aborted';
 
 export class NotionStreamError extends Error {

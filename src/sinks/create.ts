@@ -5,6 +5,7 @@ import { CsvSink } from './csv.js';
 import { DEFAULT_DUCKDB_PATH, DuckDbSink } from './duckdb.js';
 import { NdjsonSink } from './ndjson.js';
 import type { Sink } from './types.js';
+import { BigQuerySink } from './bigquery/sink.js';
 
 export const DESTINATIONS = ['duckdb', 'ndjson', 'csv', 'bigquery'] as const;
 export type Destination = (typeof DESTINATIONS)[number];
@@ -16,6 +17,16 @@ export interface SinkOptions {
   out?: string;
   mode?: WriteMode;
   stdout?: NodeJS.WritableStream;
+  /** BigQuery: project (default GOOGLE_CLOUD_PROJECT), dataset, location, endpoint (default BIGQUERY_API_ENDPOINT). */
+  project?: string;
+  dataset?: string;
+  location?: string;
+  bigqueryEndpoint?: string;
+  /** BigQuery: recreate tables whose column types changed. */
+  fullRefresh?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Progress lines of the sink. */
+  log?: (line: string) => void;
 }
 
 export const DEFAULT_CSV_DIR = 'notion-csv';
@@ -23,10 +34,19 @@ export const DEFAULT_CSV_DIR = 'notion-csv';
 export function createSink(options: SinkOptions): Sink {
   const mode = options.mode ?? 'replace';
   if (options.to === 'bigquery') {
-    throw new NotionStreamError('invalid_input', 'BigQuery is not available in this version yet. Use --to duckdb (the default), ndjson or csv.', false);
+    const env = options.env ?? process.env;
+    return new BigQuerySink({
+      projectId: options.project ?? env.GOOGLE_CLOUD_PROJECT ?? '',
+      datasetId: options.dataset ?? '',
+      location: options.location,
+      endpoint: options.bigqueryEndpoint ?? (env.BIGQUERY_API_ENDPOINT || undefined),
+      mode,
+      fullRefresh: options.fullRefresh,
+      log: options.log,
+    });
   }
   if (mode === 'merge') {
-    throw new NotionStreamError('invalid_input', '--mode merge is not available in this version yet. Use --mode replace (the default) or append.', false);
+    throw new NotionStreamError('invalid_input', `--mode merge is available for --to bigquery; --to ${options.to} takes --mode replace (the default) or append.`, false);
   }
   switch (options.to) {
     case 'duckdb':

@@ -18,6 +18,8 @@ export interface SinkSummary {
   destination: string;
   /** Every table of the run, in the order their first SCHEMA arrived. */
   tables: TableSummary[];
+  /** Jobs the run created, for a warehouse that runs jobs (BigQuery). */
+  jobs?: { load: number; copy: number; query: number };
 }
 
 export interface Sink {
