@@ -95,6 +95,7 @@ const FUNCTIONS: Record<string, (args: string[]) => string> = {
   JSON_QUERY: (a) => `json_extract(${a[0]}, ${a[1] ?? "'$'"})`,
   JSON_EXTRACT: (a) => `json_extract(${a[0]}, ${a[1] ?? "'$'"})`,
   ARRAY_LENGTH: (a) => `len(${a[0]})`,
+  GENERATE_ARRAY: (a) => `generate_series(${a.join(', ')})`,
   TIMESTAMP_MICROS: (a) => `make_timestamptz(CAST(${a[0]} AS BIGINT))`,
   TIMESTAMP_MILLIS: (a) => `make_timestamptz(CAST(${a[0]} AS BIGINT) * 1000)`,
   TIMESTAMP_SECONDS: (a) => `make_timestamptz(CAST(${a[0]} AS BIGINT) * 1000000)`,
@@ -632,7 +633,28 @@ class Translator {
           i = close;
           continue;
         }
-        if (w === 'ARRAY' || w === 'EXISTS' || w === 'IN' || w === 'UNNEST' || w === 'OVER' || w === 'VALUES' || w === 'ROW' || w === 'USING' || CLAUSE_WORDS.has(w)) {
+        if (w === 'UNNEST') {
+          const inner = `UNNEST(${this.range(i + 2, close, null, noTables)})`;
+          if (this.kw(i - 1, 'IN')) {
+            out.push(`(SELECT ${inner})`);
+            i = close;
+            continue;
+          }
+          let k = close + 1;
+          if (this.kw(k, 'AS')) k++;
+          const alias = this.t[k];
+          if (alias && this.isName(k) && !(alias.kind === 'ident' && (CLAUSE_WORDS.has(alias.upper) || alias.upper === 'WITH'))) {
+            // BigQuery names the column after the alias; DuckDB names the table.
+            out.push(`${inner} AS ${ident(alias.value)}(${ident(alias.value)})`);
+            i = k;
+          } else {
+            out.push(inner);
+            i = close;
+          }
+          if (this.kw(i + 1, 'WITH') && this.kw(i + 2, 'OFFSET')) throw unsupported('UNNEST ... WITH OFFSET');
+          continue;
+        }
+        if (w === 'ARRAY' || w === 'EXISTS' || w === 'IN' || w === 'OVER' || w === 'VALUES' || w === 'ROW' || w === 'USING' || CLAUSE_WORDS.has(w)) {
           out.push(tok.text);
           continue;
         }
