@@ -8,7 +8,7 @@ import { STAGING, ident, tableRef } from './duck.js';
 import type { Catalog } from './catalog.js';
 import type { JobOutput } from './load.js';
 import { sameSchema } from './schema.js';
-import { CREATE_DISPOSITIONS, WRITE_DISPOSITIONS, commitStaged, createStage, dropStage, planWrite } from './write.js';
+import { CREATE_DISPOSITIONS, WRITE_DISPOSITIONS, commitStaged, createStage, dropStage, planWrite, stageType } from './write.js';
 
 export interface CopyConfig {
   sources: { datasetId: string; tableId: string }[];
@@ -71,7 +71,8 @@ export async function runCopy(c: DuckDBConnection, catalog: Catalog, cfg: CopyCo
   try {
     const cols = plan.schema.map((f) => ident(f.name)).join(', ');
     for (const m of metas) {
-      const r = await c.run(`INSERT INTO ${tableRef(STAGING, stage)} (${cols}) SELECT ${cols} FROM ${tableRef(m.datasetId, m.tableId)}`);
+      const casts = plan.schema.map((f) => `CAST(${ident(f.name)} AS ${stageType(f)})`).join(', ');
+      const r = await c.run(`INSERT INTO ${tableRef(STAGING, stage)} (${cols}) SELECT ${casts} FROM ${tableRef(m.datasetId, m.tableId)}`);
       rows += r.rowsChanged;
     }
     await commitStaged(c, catalog, plan, stage);

@@ -187,20 +187,35 @@ function convertRow(v: Json, fields: readonly Field[], opts: NdjsonOptions): Row
   return fields.map((f) => rec[f.name] ?? null);
 }
 
+const lookups = new WeakMap<readonly Field[], Map<string, Field>>();
+
+function lookup(fields: readonly Field[]): Map<string, Field> {
+  let m = lookups.get(fields);
+  if (!m) {
+    m = new Map();
+    for (const f of fields) {
+      m.set(f.name, f);
+      m.set(f.name.toLowerCase(), f);
+    }
+    lookups.set(fields, m);
+  }
+  return m;
+}
+
 function convertObject(o: { [k: string]: Json }, fields: readonly Field[], prefix: string, opts: NdjsonOptions): Record<string, Value> {
-  const byLower = new Map(fields.map((f) => [f.name.toLowerCase(), f]));
+  const byName = lookup(fields);
   const given = new Map<string, Json>();
-  for (const [key, val] of Object.entries(o)) {
-    const f = byLower.get(key.toLowerCase());
+  for (const key in o) {
+    const f = byName.get(key) ?? byName.get(key.toLowerCase());
     if (!f) {
       if (opts.ignoreUnknownValues) continue;
       throw new RowError(`No such field: ${prefix}${key}.`);
     }
     if (given.has(f.name)) throw new RowError(`Duplicate field: ${prefix}${key}.`);
-    given.set(f.name, val);
+    given.set(f.name, o[key]!);
   }
   const out: Record<string, Value> = {};
-  for (const f of fields) out[f.name] = convertField(f, given.has(f.name) ? given.get(f.name)! : undefined, prefix + f.name, opts);
+  for (const f of fields) out[f.name] = convertField(f, given.get(f.name), prefix ? prefix + f.name : f.name, opts);
   return out;
 }
 

@@ -4,13 +4,13 @@
  * and one DuckDB transaction creates, replaces, truncates or appends (commitStaged). A job that fails
  * before the commit changes nothing.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBDateValue, DuckDBTimeValue, DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { duplicate, invalid, notFound } from './errors.js';
 import { STAGING, ident, tableRef } from './duck.js';
 import type { Catalog, TableMeta } from './catalog.js';
-import { columnsDdl, evolveSchema, sameSchema } from './schema.js';
-import type { Field, Row } from './types.js';
-import { toDuck } from './values.js';
+import { columnsDdl, duckType, evolveSchema, sameSchema } from './schema.js';
+import type { Field, Row, Value } from './types.js';
+import { dateDays, datetimeMicros, timeMicros, toDuck } from './values.js';
 
 export const WRITE_DISPOSITIONS = ['WRITE_APPEND', 'WRITE_TRUNCATE', 'WRITE_TRUNCATE_DATA', 'WRITE_EMPTY'] as const;
 export const CREATE_DISPOSITIONS = ['CREATE_IF_NEEDED', 'CREATE_NEVER'] as const;
@@ -78,10 +78,20 @@ export async function planWrite(c: DuckDBConnection, catalog: Catalog, spec: Wri
 
 let stageSeq = 0;
 
+/**
+ * The column type a field has in a staging table: what the appender writes fastest (TIMESTAMP as a
+ * UTC wall-clock TIMESTAMP, NUMERIC as its text); the commit casts to the real type.
+ */
+export function stageType(f: Field): string {
+  if (f.mode !== 'REPEATED' && f.type === 'TIMESTAMP') return 'TIMESTAMP';
+  if (f.mode !== 'REPEATED' && f.type === 'NUMERIC') return 'VARCHAR';
+  return duckType(f);
+}
+
 /** A fresh staging table with the plan's columns (no NOT NULL: rows were validated already). */
 export async function createStage(c: DuckDBConnection, schema: readonly Field[]): Promise<string> {
   const name = `stage_${++stageSeq}`;
-  await c.run(`CREATE TABLE ${tableRef(STAGING, name)} (${columnsDdl(schema.map((f) => (f.mode === 'REQUIRED' ? { ...f, mode: 'NULLABLE' } : f)))})`);
+  await c.run(`CREATE TABLE ${tableRef(STAGING, name)} (${schema.map((f) => `${ident(f.name)} ${stageType(f)}`).join(', ')})`);
   return name;
 }
 
@@ -89,14 +99,49 @@ export async function appendRows(c: DuckDBConnection, stage: string, schema: rea
   if (rows.length === 0) return;
   const app = await c.createAppender(stage, STAGING);
   try {
-    const types = schema.map((_, i) => app.columnType(i));
+    const appenders = schema.map((f, i) => cellAppender(app, f, app.columnType(i)));
+    const n = appenders.length;
     for (const row of rows) {
-      schema.forEach((f, i) => app.appendValue(toDuck(f, row[i] ?? null), types[i]));
+      for (let i = 0; i < n; i++) {
+        const v = row[i] ?? null;
+        if (v === null) app.appendNull();
+        else appenders[i]!(v);
+      }
       app.endRow();
     }
     app.flushSync();
   } finally {
     app.closeSync();
+  }
+}
+
+/** The fastest appender call for a column's non-null values. */
+function cellAppender(app: DuckDBAppender, f: Field, type: DuckDBType): (v: Value) => void {
+  if (f.mode === 'REPEATED' || f.type === 'RECORD') return (v) => app.appendValue(toDuck(f, v), type);
+  switch (f.type) {
+    case 'STRING':
+    case 'JSON':
+      return (v) => app.appendVarchar(v as string);
+    case 'INTEGER':
+      return (v) => app.appendBigInt(v as bigint);
+    case 'FLOAT':
+      return (v) => app.appendDouble(v as number);
+    case 'BOOLEAN':
+      return (v) => app.appendBoolean(v as boolean);
+    case 'TIMESTAMP':
+      return (v) => app.appendTimestamp(new DuckDBTimestampValue(v as bigint));
+    case 'NUMERIC':
+      return (v) => app.appendVarchar(v as string);
+    case 'DATE':
+      return (v) => app.appendDate(new DuckDBDateValue(dateDays(v as string)));
+    case 'DATETIME':
+      return (v) => app.appendTimestamp(new DuckDBTimestampValue(datetimeMicros(v as string)));
+    case 'TIME':
+      return (v) => app.appendTime(new DuckDBTimeValue(timeMicros(v as string)));
+    case 'BYTES':
+      return (v) => app.appendBlob(v as Uint8Array);
+    default:
+      return (v) => app.appendValue(toDuck(f, v), type);
   }
 }
 
@@ -109,7 +154,8 @@ export async function commitStaged(c: DuckDBConnection, catalog: Catalog, plan: 
   const { datasetId: d, tableId: t } = plan.spec;
   const dest = tableRef(d, t);
   const cols = plan.schema.map((f) => ident(f.name)).join(', ');
-  const insert = `INSERT INTO ${dest} (${cols}) SELECT ${cols} FROM ${tableRef(STAGING, stage)}`;
+  const casts = plan.schema.map((f) => `CAST(${ident(f.name)} AS ${duckType(f)})`).join(', ');
+  const insert = `INSERT INTO ${dest} (${cols}) SELECT ${casts} FROM ${tableRef(STAGING, stage)}`;
   await c.run('BEGIN TRANSACTION');
   try {
     switch (plan.action) {
