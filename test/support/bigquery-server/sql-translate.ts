@@ -95,6 +95,7 @@ const FUNCTIONS: Record<string, (args: string[]) => string> = {
   JSON_QUERY: (a) => `json_extract(${a[0]}, ${a[1] ?? "'$'"})`,
   JSON_EXTRACT: (a) => `json_extract(${a[0]}, ${a[1] ?? "'$'"})`,
   ARRAY_LENGTH: (a) => `len(${a[0]})`,
+  CONCAT: (a) => `(${a.join(' || ')})`,
   GENERATE_ARRAY: (a) => `generate_series(${a.join(', ')})`,
   TIMESTAMP_MICROS: (a) => `make_timestamptz(CAST(${a[0]} AS BIGINT))`,
   TIMESTAMP_MILLIS: (a) => `make_timestamptz(CAST(${a[0]} AS BIGINT) * 1000)`,
@@ -654,6 +655,11 @@ class Translator {
           if (this.kw(i + 1, 'WITH') && this.kw(i + 2, 'OFFSET')) throw unsupported('UNNEST ... WITH OFFSET');
           continue;
         }
+        if (w === 'STRUCT') {
+          out.push(this.struct(i + 2, close, noTables));
+          i = close;
+          continue;
+        }
         if (w === 'ARRAY' || w === 'EXISTS' || w === 'IN' || w === 'OVER' || w === 'VALUES' || w === 'ROW' || w === 'USING' || CLAUSE_WORDS.has(w)) {
           out.push(tok.text);
           continue;
@@ -681,6 +687,27 @@ class Translator {
       else if (w === 'UPDATE' && !this.kw(i + 1, 'SET')) expect = 'target';
     }
     return join(out);
+  }
+
+  /** `STRUCT(x AS a, y AS b)` → `struct_pack(a := x, b := y)`; unnamed fields get BigQuery's `_field_N`. */
+  private struct(a: number, b: number, noTables: boolean): string {
+    const members: string[] = [];
+    let start = a;
+    const flush = (end: number) => {
+      if (end <= start) return;
+      const as = this.findTop(start, end, 'AS');
+      const name = as >= 0 && as === end - 2 && this.isName(end - 1) ? this.t[end - 1]!.value : `_field_${members.length + 1}`;
+      members.push(`${ident(name)} := ${this.range(start, as >= 0 && as === end - 2 ? as : end, null, noTables)}`);
+    };
+    for (let i = a; i < b; i++) {
+      if (this.match[i]! > i) i = this.match[i]!;
+      else if (this.op(i, ',')) {
+        flush(i);
+        start = i + 1;
+      }
+    }
+    flush(b);
+    return `struct_pack(${members.join(', ')})`;
   }
 
   private args(a: number, b: number, noTables: boolean): string[] {
