@@ -109,6 +109,27 @@ describe('streamed NDJSON load', () => {
     const table = bq.dataset('ds').table(tableName());
     await load(table, [{ j: JSON.stringify({ a: 1 }) }, { j: { a: 1 } }], { schema: { fields: [{ name: 'j', type: 'JSON' }] } });
     expect(await server.rows('ds', table.id!)).toEqual([{ j: '{"a":1}' }, { j: { a: 1 } }]);
+    const [rows] = await table.getRows();
+    expect(rows.map((r) => r.j).sort()).toEqual(['"{\\"a\\":1}"', '{"a":1}']);
+  });
+
+  it('keeps a JSON null apart from a missing key (SQL NULL)', async () => {
+    const table = bq.dataset('ds').table(tableName());
+    await load(table, [{ n: 1, j: null }, { n: 2 }], { schema: { fields: [{ name: 'n', type: 'INT64' }, { name: 'j', type: 'JSON' }] } });
+    const [rows] = await bq.query({ query: `SELECT n, j IS NULL AS sql_null FROM ds.${table.id} ORDER BY n`, location: 'US' });
+    expect(rows).toEqual([{ n: 1, sql_null: false }, { n: 2, sql_null: true }]);
+  });
+
+  it('patches a nested RECORD with new subfields and keeps the rows', async () => {
+    const table = bq.dataset('ds').table(tableName());
+    const rec = (extra: Fields = []) => ({ name: 'r', type: 'RECORD', mode: 'REPEATED', fields: [{ name: 'a', type: 'INT64' }, ...extra] });
+    await load(table, [{ id: 'x', r: [{ a: 1 }, { a: 2 }] }], { schema: { fields: [{ name: 'id', type: 'STRING' }, rec()] } });
+    await table.setMetadata({ schema: { fields: [{ name: 'id', type: 'STRING' }, rec([{ name: 'b', type: 'STRING' }])] } });
+    await load(table, [{ id: 'y', r: [{ a: 3, b: 'B' }] }]);
+    expect(await server.rows('ds', table.id!)).toEqual([
+      { id: 'x', r: [{ a: 1, b: null }, { a: 2, b: null }] },
+      { id: 'y', r: [{ a: 3, b: 'B' }] },
+    ]);
   });
 
   it('uploads a job for zero rows, and WRITE_TRUNCATE with no rows empties the table', async () => {

@@ -99,6 +99,30 @@ describe('queries', () => {
     expect((await script('DELETE FROM ds.q4 WHERE TRUE')).status).toMatchObject({ errorResult: { reason: 'backendError', message: 'injected' } });
     expect(await ids('q4')).toEqual([['a', null, null]]);
   });
+  it('translates BigQuery forms: UNNEST aliases, OFFSET, STRUCT, SELECT * EXCEPT, IN UNNEST, parameters, typed literals', async () => {
+    await bq.dataset('ds').createTable('q5', { schema: { fields: [{ name: 'id', type: 'STRING' }, { name: 'tags', type: 'STRING', mode: 'REPEATED' }, { name: 'j', type: 'JSON' }] } });
+    const [ins] = await bq.query({ query: `INSERT ds.q5 (id, tags, j) VALUES ('a', ['x', 'y'], JSON '{"k": 1}'), ("b", [], NULL)`, location: 'US' });
+    expect(ins).toEqual([]);
+    const [rows] = await bq.query({
+      query: `SELECT * EXCEPT (tags, j), tags[OFFSET(1)] AS second, JSON_VALUE(j, '$.k') AS k, STRUCT(1 AS x, "s" AS y) AS st, TIMESTAMP '2024-01-02 03:04:05' AS ts
+              FROM ds.q5 WHERE id IN UNNEST(@ids) AND ARRAY_LENGTH(tags) > @min`,
+      params: { ids: ['a', 'b'], min: 0 },
+      location: 'US',
+    });
+    expect(rows).toEqual([{ id: 'a', second: 'y', k: '1', st: { x: 1, y: 's' }, ts: expect.objectContaining({ value: '2024-01-02T03:04:05.000Z' }) }]);
+    const [tags] = await bq.query({ query: 'SELECT t.id, tag FROM ds.q5 AS t, UNNEST(t.tags) AS tag ORDER BY tag', location: 'US' });
+    expect(tags).toEqual([{ id: 'a', tag: 'x' }, { id: 'a', tag: 'y' }]);
+  });
+
+  it('reports DML affected rows', async () => {
+    await load('q6', [{ id: 'a', n: 1 }, { id: 'b', n: 2 }]);
+    const [job] = await bq.createQueryJob({ query: 'UPDATE ds.q6 SET n = n * 10 WHERE n > 0', location: 'US' });
+    const [, , response] = await job.getQueryResults();
+    expect(response).toMatchObject({ numDmlAffectedRows: '2', jobComplete: true });
+    const [meta] = await job.getMetadata();
+    expect(meta.statistics.query).toMatchObject({ statementType: 'UPDATE', numDmlAffectedRows: '2' });
+    expect(await ids('q6')).toEqual([['a', null, 10], ['b', null, 20]]);
+  });
 });
 
 describe('scripts and transactions', () => {

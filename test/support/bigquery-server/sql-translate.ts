@@ -96,6 +96,11 @@ const FUNCTIONS: Record<string, (args: string[]) => string> = {
   JSON_EXTRACT: (a) => `json_extract(${a[0]}, ${a[1] ?? "'$'"})`,
   ARRAY_LENGTH: (a) => `len(${a[0]})`,
   CONCAT: (a) => `(${a.join(' || ')})`,
+  // arr[OFFSET(i)] (0-based) and arr[ORDINAL(i)] (1-based): DuckDB lists are 1-based.
+  OFFSET: (a) => `(${a[0]}) + 1`,
+  SAFE_OFFSET: (a) => `(${a[0]}) + 1`,
+  ORDINAL: (a) => `${a[0]}`,
+  SAFE_ORDINAL: (a) => `${a[0]}`,
   GENERATE_ARRAY: (a) => `generate_series(${a.join(', ')})`,
   TIMESTAMP_MICROS: (a) => `make_timestamptz(CAST(${a[0]} AS BIGINT))`,
   TIMESTAMP_MILLIS: (a) => `make_timestamptz(CAST(${a[0]} AS BIGINT) * 1000)`,
@@ -660,16 +665,16 @@ class Translator {
           i = close;
           continue;
         }
-        if (w === 'ARRAY' || w === 'EXISTS' || w === 'IN' || w === 'OVER' || w === 'VALUES' || w === 'ROW' || w === 'USING' || CLAUSE_WORDS.has(w)) {
-          out.push(tok.text);
-          continue;
-        }
         const fn = FUNCTIONS[w];
         const inner = NO_TABLES_IN.has(w);
         if (fn) {
           const args = this.args(i + 2, close, inner);
           out.push(fn(args));
           i = close;
+          continue;
+        }
+        if (w === 'ARRAY' || w === 'EXISTS' || w === 'IN' || w === 'OVER' || w === 'VALUES' || w === 'ROW' || w === 'USING' || CLAUSE_WORDS.has(w)) {
+          out.push(tok.text);
           continue;
         }
         out.push(`${tok.text}(${this.range(i + 2, close, null, inner || noTables)})`);
