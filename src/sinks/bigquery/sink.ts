@@ -17,6 +17,9 @@
  * they were; a failure of the transaction rolls it back, and targets created for it are dropped.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BigQuery, Dataset, Table } from '@google-cloud/bigquery';
 import { NotionStreamError } from '../../notion/errors.js';
 import type { SchemaMessage, SingerMessage } from '../../singer/messages.js';
@@ -30,7 +33,7 @@ import { jobErrorText, SegmentUpload } from './upload.js';
 import { RowEncoder } from './values.js';
 
 export const BIGQUERY_STAGE_PREFIX = '_ns_stage_';
-export const DEFAULT_SEGMENT_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_SEGMENT_BYTES = 256 * 1024 * 1024;
 
 export interface BigQuerySinkOptions {
   projectId: string;
@@ -42,8 +45,14 @@ export interface BigQuerySinkOptions {
   mode?: SwapMode;
   /** Recreate tables whose column types changed instead of stopping. */
   fullRefresh?: boolean;
-  /** NDJSON bytes per load job (default 32 MiB): also what is held in memory per table to resend a failed upload. */
+  /**
+   * NDJSON bytes per load job (default 256 MiB, so usually one job per table). A segment is also
+   * spooled to a temporary file until its job is DONE, to resend a failed upload: at most this much
+   * disk per table being loaded, and none of it in memory.
+   */
   segmentBytes?: number;
+  /** Where segments are spooled (default: a new directory in the OS temporary directory). */
+  spoolDir?: string;
   /** Upload retries per load job (default 5). */
   retries?: number;
   /** Job poll interval, ms (default 500). */
@@ -89,6 +98,7 @@ export class BigQuerySink implements Sink {
   private readonly dataset: Dataset;
   private readonly runId: string;
   private readonly jobs: JobCounts = { load: 0, copy: 0, query: 0 };
+  private spoolDir = '';
 
   constructor(private readonly options: BigQuerySinkOptions) {
     if (!options.projectId) throw new NotionStreamError('invalid_input', 'BigQuery needs a project: pass --project or set GOOGLE_CLOUD_PROJECT.', false);
@@ -120,6 +130,7 @@ export class BigQuerySink implements Sink {
     await this.dropStagingTables((id) => id.startsWith(BIGQUERY_STAGE_PREFIX));
     const counts = new RunTables();
     const tables = new Map<string, RunTable>();
+    this.spoolDir = await mkdtemp(join(this.options.spoolDir ?? tmpdir(), 'notion-stream-bq-'));
     try {
       let seq = 0;
       for await (const message of messages) {
@@ -145,6 +156,7 @@ export class BigQuerySink implements Sink {
       for (const t of tables.values()) t.segment?.abort();
       throw err;
     } finally {
+      await rm(this.spoolDir, { recursive: true, force: true }).catch(() => undefined);
       const stages = new Set([...tables.values()].map((t) => t.stage.id));
       await this.dropStagingTables((id) => stages.has(id)).catch((err: unknown) => {
         this.log(`Could not drop the staging tables of this run (${(err as Error).message}); the next run drops them.`);
@@ -220,6 +232,7 @@ export class BigQuerySink implements Sink {
       jobId: `notion_stream_${this.runId}_${table.name.slice(0, 900)}_${table.segments}`,
       location: this.options.location,
       fields: this.stageFields(table.fields),
+      spoolPath: join(this.spoolDir, `${table.stage.id}_${table.segments}.ndjson`),
       retries: this.options.retries,
       pollMs: this.options.pollMs,
       signal,

@@ -1,13 +1,16 @@
 /**
  * One load job fed as records arrive: a "segment" of a table. Lines go straight into
  * `table.createWriteStream` (NEWLINE_DELIMITED_JSON), with backpressure from the upload, and are also
- * kept until the job is DONE (at most `segmentBytes`; the sink starts a new segment past that), so a
- * failed upload can be sent again with the SAME job id. A 409 `duplicate` on such a retry means the
+ * spooled to a temporary file until the job is DONE (at most `segmentBytes`; the sink starts a new
+ * segment past that; memory stays flat), so a failed upload can be sent again with the SAME job id. A 409 `duplicate` on such a retry means the
  * first attempt got through: the segment attaches to that job instead of loading twice.
  *
  * A failed or aborted run destroys the upload's HTTP request (the client's stream alone would leave the
  * socket open, neither completed nor aborted) and stops polling the job.
  */
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { ClientRequest } from 'node:http';
 import type { Writable } from 'node:stream';
 import type { BigQuery, Job, Table } from '@google-cloud/bigquery';
@@ -24,6 +27,8 @@ export interface SegmentOptions {
   jobId: string;
   location?: string;
   fields: BigQueryField[];
+  /** The file the segment's lines are spooled to, for a resend; removed when the segment ends. */
+  spoolPath: string;
   /** Upload attempts after the first (default 5). */
   retries?: number;
   /** Time between job polls, ms (default 500). */
@@ -91,7 +96,7 @@ function isTransientUpload(err: unknown): boolean {
 export class JobFailedError extends NotionStreamError {}
 
 export class SegmentUpload {
-  private readonly chunks: Buffer[] = [];
+  private spool: WriteStream | undefined;
   private pending = '';
   private live: Upload | undefined;
   private liveDone: Promise<void> | undefined;
@@ -114,8 +119,9 @@ export class SegmentUpload {
     if (this.pending === '') return;
     const chunk = Buffer.from(this.pending);
     this.pending = '';
-    this.chunks.push(chunk);
     this.bytes += chunk.length;
+    this.spool ??= createWriteStream(this.options.spoolPath);
+    if (!this.spool.write(chunk)) await once(this.spool, 'drain', { signal: this.options.signal });
     if (this.liveError !== undefined) return;
     const upload = this.live ?? this.startLive();
     if (!upload.write(chunk)) await this.drained(upload);
@@ -173,6 +179,28 @@ export class SegmentUpload {
 
   /** Sends the rest, waits for the job to be DONE, and retries the upload with the same job id if it failed. */
   async finish(): Promise<SegmentResult> {
+    try {
+      return await this.send();
+    } finally {
+      await this.removeSpool();
+    }
+  }
+
+  /** Ends writing the spool file (every line is in it by then). */
+  private async closeSpool(): Promise<void> {
+    const spool = this.spool;
+    this.spool = undefined;
+    if (!spool) return;
+    spool.end();
+    if (!spool.closed) await once(spool, 'close');
+  }
+
+  private async removeSpool(): Promise<void> {
+    await this.closeSpool().catch(() => undefined);
+    await rm(this.options.spoolPath, { force: true });
+  }
+
+  private async send(): Promise<SegmentResult> {
     const { signal, retries = 5, onRetry } = this.options;
     await this.flush();
     let attempts = 1;
@@ -223,11 +251,14 @@ export class SegmentUpload {
   }
 
   private async resend(): Promise<unknown> {
-    this.abort();
+    this.stopUpload();
     const { upload, done } = this.open();
     this.live = upload;
-    for (const chunk of this.chunks) {
-      if (!upload.write(chunk)) await this.drained(upload);
+    await this.closeSpool();
+    if (this.bytes > 0) {
+      for await (const chunk of createReadStream(this.options.spoolPath, { highWaterMark: 1024 * 1024 })) {
+        if (!upload.write(chunk)) await this.drained(upload);
+      }
     }
     upload.end();
     return this.settle(done);
@@ -267,8 +298,13 @@ export class SegmentUpload {
     );
   }
 
-  /** Stops the upload now: destroys its HTTP request and stops polling its job. */
+  /** Stops the upload now: destroys its HTTP request and stops polling its job; removes the spool file. */
   abort(): void {
+    this.stopUpload();
+    void this.removeSpool().catch(() => undefined);
+  }
+
+  private stopUpload(): void {
     const upload = this.live;
     if (!upload) return;
     for (const request of uploadRequests(upload)) request.destroy();

@@ -1,5 +1,9 @@
 /** A segment upload through the real client: an aborted run must close the upload's connection. */
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBigQueryClient } from '../../../src/sinks/bigquery/client.js';
@@ -41,7 +45,8 @@ describe('SegmentUpload', () => {
     const { url, seen } = await holdingServer();
     const client = createBigQueryClient({ projectId: 'p', location: 'US', endpoint: url });
     const table = client.dataset('d', { location: 'US' }).table('t');
-    const segment = new SegmentUpload({ client, table, tableName: 't', jobId: 'job_1', fields: [{ name: 'a', type: 'STRING' }] });
+    const spoolPath = join(await mkdtemp(join(tmpdir(), 'upload-test-')), 'segment.ndjson');
+    const segment = new SegmentUpload({ client, table, tableName: 't', jobId: 'job_1', fields: [{ name: 'a', type: 'STRING' }], spoolPath });
     for (let i = 0; i < 2_000; i++) await segment.write(JSON.stringify({ a: `row ${i} ${'x'.repeat(40)}` }));
     await until(() => seen.bytes > 0);
     expect(seen.uploads).toBe(1);
@@ -49,5 +54,6 @@ describe('SegmentUpload', () => {
     segment.abort();
     await until(() => seen.closed);
     expect(seen.closed).toBe(true);
+    await until(() => !existsSync(spoolPath)); // the spool goes with it
   });
 });
