@@ -101,6 +101,14 @@ describe('sync --to bigquery', () => {
     expect(await readBack('notion')).toEqual(before);
     expect(stagingTables('notion')).toEqual([]);
 
+    bq!.inject({ kind: 'upload_drop', count: 1000 });
+    const dropping = await runCli(['sync', ...fast, ...toBigQuery('notion')], env);
+    bq!.clearFaults();
+    expect(dropping.code).toBe(1);
+    expect(dropping.stderr).toMatch(/The upload into table \w+ failed after 6 attempts/);
+    expect(await readBack('notion')).toEqual(before);
+    expect(stagingTables('notion')).toEqual([]);
+
     const controller = new AbortController();
     const interrupted = runCli(['sync', '--rate-limit', '30', '--quiet', ...toBigQuery('notion')], env, controller.signal);
     await waitFor(() => bq!.jobs().filter((j) => j.type === 'LOAD').length > 0 || emu!.counters().requests > 3);
@@ -129,6 +137,35 @@ describe('sync --to bigquery', () => {
     expect(await readBack('faulty')).toEqual(clean);
     // Failed uploads create no job, and the lost response is attached to, not loaded twice.
     expect(bq!.jobs().filter((j) => j.type === 'LOAD').length).toBe(cleanLoads * 2);
+  });
+
+  it('--arrays inline loads lists as REPEATED columns, equal to DuckDB; jobs are polled until DONE', async () => {
+    emu = await startEmulator({ workspace: allTypesWorkspace(), rateLimit: false });
+    bq = await startBigQueryServer({ projectId: 'test-project', jobRunningMs: 300 });
+    const env = { NOTION_TOKEN: emu.token, NOTION_BASE_URL: emu.url };
+    const db = join(await tmp(), 'inline.duckdb');
+    expect((await runCli(['sync', ...fast, '--arrays', 'inline', '--out', db], env)).code).toBe(0);
+    // The endpoint from the environment, as a scheduled job would set it.
+    const res = await runCli(['sync', ...fast, '--arrays', 'inline', '--to', 'bigquery', '--project', bq.projectId, '--dataset', 'inline', '--location', 'US'], { ...env, BIGQUERY_API_ENDPOINT: bq.url });
+    expect(res.code).toBe(0);
+    const big = await readBack('inline');
+    expect(big).toEqual(await duckDbTables(db));
+    expect(big.projects!.columns.tags).toBe('REPEATED JSON');
+    expect(Object.keys(big).some((t) => t.includes('__'))).toBe(false);
+  });
+
+  it('append adds the rows of each run; a property removed in Notion keeps its column', async () => {
+    const env = await serve();
+    expect((await runCli(['sync', ...fast, ...toBigQuery('log'), '--mode', 'append'], env)).code).toBe(0);
+    const once = await readBack('log');
+    const archive = emu!.workspace.dataSources.find((d) => JSON.stringify(d.title).includes('Archive'))!;
+    delete archive.properties.Notes;
+    for (const page of emu!.workspace.pages.filter((p) => p.data_source_id === archive.id)) delete page.properties.Notes;
+    expect((await runCli(['sync', ...fast, ...toBigQuery('log'), '--mode', 'append'], env)).code).toBe(0);
+    const twice = await readBack('log');
+    for (const table of Object.keys(once)) expect({ table, rows: twice[table]!.rows.length }).toEqual({ table, rows: once[table]!.rows.length * 2 });
+    expect(twice.archive!.columns.notes).toBe('STRING');
+    expect(twice.archive!.rows.filter((r) => r.notes === null).length).toBeGreaterThanOrEqual(once.archive!.rows.length);
   });
 
   it('drops staging tables a crashed run left behind', async () => {
