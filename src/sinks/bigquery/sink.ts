@@ -288,7 +288,7 @@ export class BigQuerySink implements Sink {
         }
         if (plan.action === 'create' || plan.action === 'recreate') {
           await this.dataset.createTable(plan.table.name, { schema: { fields: plan.merged }, description: plan.table.schema.schema.description?.slice(0, 16_384) } as never);
-          created.push(plan.target);
+          if (plan.action === 'create') created.push(plan.target); // a recreated table stays (empty) if the swap fails
         } else if (plan.action === 'alter') {
           await plan.target.setMetadata({ schema: { fields: plan.merged } });
         }
