@@ -8,6 +8,7 @@
  * 1,024 characters, BigQuery's limit). Type names are the ones `tables.get` answers with, so a schema
  * read back compares field by field with one built here.
  */
+import { MAX_COLUMN_NAME_LENGTH, RESERVED_PREFIXES } from '../../core/names.js';
 import { NotionStreamError } from '../../notion/errors.js';
 import { columnType, type ColumnType, type SchemaMessage } from '../../singer/messages.js';
 
@@ -21,7 +22,6 @@ export interface BigQueryField {
 
 const MAX_DESCRIPTION = 1024;
 const MAX_COLUMNS = 10_000;
-const RESERVED_PREFIXES = ['_TABLE_', '_FILE_', '_PARTITION', '_ROW_TIMESTAMP', '__ROOT__', '_COLIDENTIFIER', '_CHANGE_SEQUENCE_NUMBER', '_CHANGE_TYPE', '_CHANGE_TIMESTAMP'];
 
 /** The BigQuery type of a scalar warehouse type. */
 function scalarType(type: ColumnType): string {
@@ -57,7 +57,7 @@ export function bigQueryField(name: string, type: ColumnType, description?: stri
 /** Why `name` cannot be a BigQuery column name, or undefined when it can. */
 export function invalidColumnName(name: string): string | undefined {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return 'only letters, digits and underscores, not starting with a digit';
-  if (name.length > 300) return 'at most 300 characters';
+  if (name.length > MAX_COLUMN_NAME_LENGTH) return `at most ${MAX_COLUMN_NAME_LENGTH} characters`;
   const upper = name.toUpperCase();
   const prefix = RESERVED_PREFIXES.find((p) => upper.startsWith(p));
   if (prefix) return `the prefix ${prefix} is reserved`;
