@@ -235,6 +235,15 @@ describe('sync --to bigquery', () => {
   });
 });
 
+describe('BigQuery errors', () => {
+  it('an unreachable endpoint gives one sentence with the fix', async () => {
+    const schema = JSON.stringify({ type: 'SCHEMA', stream: 't', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: ['null', 'string'] } } } });
+    const res = await runCli(['load', '--to', 'bigquery', '--project', 'p', '--dataset', 'd', '--bigquery-endpoint', 'http://127.0.0.1:1'], {}, undefined, schema);
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim()).toBe('notion-stream: BigQuery could not be reached while reading dataset p.d (connect ECONNREFUSED 127.0.0.1:1). Check the network and --bigquery-endpoint http://127.0.0.1:1, then run again.');
+  });
+});
+
 function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const item of items) out[key(item)] = (out[key(item)] ?? 0) + 1;

@@ -336,10 +336,17 @@ export class BigQuerySink implements Sink {
   }
 
   private apiError(err: unknown, doing: string): NotionStreamError {
-    const e = err as { code?: number; message?: string };
+    const e = err as { code?: number | string; message?: string };
+    const text = String(e.message ?? err);
+    if (/default credentials/i.test(text)) {
+      return new NotionStreamError('bigquery_error', `No Google credentials were found while ${doing}. Run \`gcloud auth application-default login\`, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key file.`, false, { cause: err });
+    }
+    if (/ENOTFOUND|ECONNREFUSED|EAI_AGAIN|ETIMEDOUT/.test(text)) {
+      return new NotionStreamError('bigquery_error', `BigQuery could not be reached while ${doing} (${text.replace(/^.*reason: /, '')}). Check the network${this.options.endpoint ? ` and --bigquery-endpoint ${this.options.endpoint}` : ''}, then run again.`, true, { cause: err });
+    }
     if (e.code === 401 || e.code === 403) {
       return new NotionStreamError('bigquery_error', `BigQuery refused access while ${doing}: ${e.message}. Check the credentials (gcloud auth application-default login) and that they may write to ${this.destination}.`, false, { cause: err });
     }
-    return new NotionStreamError('bigquery_error', `BigQuery failed while ${doing}: ${e.message ?? String(err)}`, e.code === undefined || e.code >= 500, { cause: err });
+    return new NotionStreamError('bigquery_error', `BigQuery failed while ${doing}: ${text}`, typeof e.code !== 'number' || e.code >= 500, { cause: err });
   }
 }
