@@ -79,18 +79,28 @@ const search: Handler = (ctx) => {
   const pageSize = parsePageSize(body.page_size, 'body');
   const cursor = parseStartCursor(body.start_cursor, 'body');
   let only: 'page' | 'data_source' | undefined;
+  // `in_trash: true` returns only trashed pages and data sources (never mixed with live ones).
+  let trashed = false;
   if (body.filter !== undefined && body.filter !== null) {
     const f = body.filter;
     if (typeof f !== 'object' || Array.isArray(f)) throw validationError('body failed validation: body.filter should be an object.');
-    if (f.property !== 'object') {
-      throw validationError(`body failed validation: body.filter.property should be \`"object"\`, instead was \`${JSON.stringify(f.property ?? null)}\`.`);
+    if (f.in_trash !== undefined && typeof f.in_trash !== 'boolean') {
+      throw validationError(`body failed validation: body.filter.in_trash should be a boolean, instead was \`${JSON.stringify(f.in_trash)}\`.`);
     }
-    if (f.value !== 'page' && f.value !== 'data_source') {
-      throw validationError(
-        `body failed validation: body.filter.value should be \`"page"\` or \`"data_source"\`, instead was \`${JSON.stringify(f.value ?? null)}\`.`,
-      );
+    trashed = f.in_trash === true;
+    // Two shapes: `{property:"object", value, in_trash?}` or a standalone `{in_trash}`.
+    const standalone = f.in_trash !== undefined && f.property === undefined && f.value === undefined;
+    if (!standalone) {
+      if (f.property !== 'object') {
+        throw validationError(`body failed validation: body.filter.property should be \`"object"\`, instead was \`${JSON.stringify(f.property ?? null)}\`.`);
+      }
+      if (f.value !== 'page' && f.value !== 'data_source') {
+        throw validationError(
+          `body failed validation: body.filter.value should be \`"page"\` or \`"data_source"\`, instead was \`${JSON.stringify(f.value ?? null)}\`.`,
+        );
+      }
+      only = f.value;
     }
-    only = f.value;
   }
   if (body.query !== undefined && body.query !== null && typeof body.query !== 'string') {
     throw validationError('body failed validation: body.query should be a string or `undefined`.');
@@ -108,12 +118,12 @@ const search: Handler = (ctx) => {
   const hits: Hit[] = [];
   if (only !== 'page') {
     for (const ds of ctx.lookup.workspace.dataSources) {
-      if (ds.shared && !ds.in_trash && plainText(ds.title).toLowerCase().includes(text)) hits.push({ kind: 'data_source', ds });
+      if (ds.shared && ds.in_trash === trashed && plainText(ds.title).toLowerCase().includes(text)) hits.push({ kind: 'data_source', ds });
     }
   }
   if (only !== 'data_source') {
     for (const page of ctx.lookup.workspace.pages) {
-      if (!page.shared || page.in_trash) continue;
+      if (!page.shared || page.in_trash !== trashed) continue;
       if (text !== '' && !ctx.renderer.titleOf(page).toLowerCase().includes(text)) continue;
       hits.push({ kind: 'page', page });
     }
@@ -122,7 +132,7 @@ const search: Handler = (ctx) => {
     const o = h.kind === 'page' ? h.page : h.ds;
     return [Date.parse(o.last_edited_time), o.id];
   };
-  const scope = `search:${JSON.stringify([only ?? null, text, descending])}`;
+  const scope = `search:${JSON.stringify([only ?? null, text, descending, trashed])}`;
   const state = resume(ctx, ctx.cursors, cursor, scope);
   const window = selectWindow(hits, keyOf, [descending, false], state?.anchor, pageSize);
   const results: Json[] = window.items.map((h) => (h.kind === 'page' ? ctx.renderer.page(h.page) : ctx.renderer.dataSource(h.ds)));
