@@ -7,13 +7,16 @@
  * row's created_time (which never changes); rows of that boundary minute already emitted are skipped
  * by id. An expired cursor restarts the query the same way, so no row is lost or duplicated. Memory
  * holds only the ids of the current boundary minute.
+ *
+ * Incremental reads (`since`): the same loop on `last_edited_time`, filtered server-side to the rows
+ * edited at or after the watermark's minute.
  */
 import { Duplex, PassThrough, Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { NotionApi } from '../notion/api.js';
 import { completePage } from '../notion/complete.js';
 import { APIResponseError } from '@notionhq/client';
-import { isNotionStreamError, NotionStreamError } from '../notion/errors.js';
+import { abortedError, isNotionStreamError, NotionStreamError } from '../notion/errors.js';
 import { plainText, type NotionDataSource, type NotionPage } from '../notion/types.js';
 import { mapOrdered, orderedMerge } from '../util/concurrency.js';
 
@@ -32,32 +35,88 @@ export interface PageReaderOptions {
   /** Query page size, default and maximum 100. */
   pageSize?: number;
   signal?: AbortSignal;
+  /**
+   * The watermark of each data source (an ISO instant): only its rows edited at or after that minute
+   * are read (see `queryAllRows`). Undefined, or a function returning undefined: a full read.
+   */
+  since?: (dataSource: NotionDataSource) => string | undefined;
 }
 
 /** What `pages` emits: each data source object, then its pages. */
 export type PageStreamItem = NotionDataSource | NotionPage;
 
-/** Raw query rows of one data source, every row exactly once, in created_time order. */
-export async function* queryAllRows(api: NotionApi, dataSourceId: string, options: { pageSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<NotionPage> {
+/** The page timestamp a query sorts and windows on. */
+export type RowTimestamp = 'created_time' | 'last_edited_time';
+
+export interface QueryAllRowsOptions {
+  /** Query page size, default and maximum 100. */
+  pageSize?: number;
+  signal?: AbortSignal;
+  /**
+   * The watermark (an ISO instant): read only rows whose `last_edited_time` is at or after its minute,
+   * in `last_edited_time` order. Undefined: every row, in `created_time` order.
+   */
+  since?: string;
+  /** Property ids sent as `filter_properties` (the rows carry only those properties). */
+  filterProperties?: string[];
+}
+
+/**
+ * Raw query rows of one data source, each row once, in `created_time` order; with `since`, only the
+ * rows edited at or after the watermark's minute, in `last_edited_time` order (a server-side filter
+ * `last_edited_time on_or_after <minute>`: Notion keeps page timestamps to the minute, so `after` would
+ * lose edits made in the watermark's minute after it was taken).
+ *
+ * With `since`, a page edited while the run reads moves later in the order and may come twice (once
+ * at its old time, once at its new one): de-duplication only covers the ids of the boundary minute. A
+ * consumer that merges by id and keeps the last occurrence gets the newest version.
+ */
+export function queryAllRows(api: NotionApi, dataSourceId: string, options: QueryAllRowsOptions = {}): AsyncGenerator<NotionPage> {
+  const { since, ...rest } = options;
+  if (since === undefined) return queryWindowed(api, dataSourceId, { ...rest, timestamp: 'created_time' });
+  return queryWindowed(api, dataSourceId, { ...rest, timestamp: 'last_edited_time', from: floorToMinute(since) });
+}
+
+/** An ISO instant rounded down to the minute (`2025-01-01T10:42:00.000Z`). */
+export function floorToMinute(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new NotionStreamError('invalid_input', `The watermark "${iso}" is not an ISO 8601 instant.`, false);
+  return new Date(Math.floor(ms / 60_000) * 60_000).toISOString();
+}
+
+/**
+ * The windowed query loop behind `queryAllRows`, on either timestamp: sorted ascending on `timestamp`,
+ * filtered `on_or_after from` when given. When a query reports `request_status: incomplete` (the
+ * 10,000-result cap) or its cursor expires, a new query starts `on_or_after` the last emitted row's
+ * minute, skipping the ids already emitted in that minute. Memory holds only those ids.
+ */
+async function* queryWindowed(
+  api: NotionApi,
+  dataSourceId: string,
+  options: { timestamp: RowTimestamp; from?: string; pageSize?: number; signal?: AbortSignal; filterProperties?: string[] },
+): AsyncGenerator<NotionPage> {
+  const { timestamp, signal, filterProperties } = options;
   const fullSize = Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
   let pageSize = fullSize;
-  let windowStart: string | undefined;
-  let boundaryTime: string | undefined; // created_time of the last emitted row
-  let boundaryIds = new Set<string>(); // ids emitted with that created_time
+  let windowStart = options.from;
+  let boundaryTime: string | undefined; // `timestamp` of the last emitted row
+  let boundaryIds = new Set<string>(); // ids emitted with that time
   for (;;) {
     let cursor: string | undefined;
     let capped = false;
     let restart = false;
     do {
+      if (signal?.aborted) throw abortedError();
       let res;
       try {
         res = await api.queryDataSource(
           dataSourceId,
           () => ({
-            sorts: [{ timestamp: 'created_time', direction: 'ascending' }],
-            ...(windowStart ? { filter: { timestamp: 'created_time', created_time: { on_or_after: windowStart } } } : {}),
+            sorts: [{ timestamp, direction: 'ascending' }],
+            ...(windowStart ? { filter: { timestamp, [timestamp]: { on_or_after: windowStart } } } : {}),
             ...(cursor ? { start_cursor: cursor } : {}),
             page_size: pageSize,
+            ...(filterProperties ? { filter_properties: filterProperties } : {}),
           }),
           {
             onTransient: ({ status }) => {
@@ -67,7 +126,7 @@ export async function* queryAllRows(api: NotionApi, dataSourceId: string, option
         );
       } catch (err) {
         if (cursor && isExpiredCursor(err)) {
-          api.logger.info(`Query cursor of data source ${dataSourceId} expired; restarting the query at ${boundaryTime ?? 'the start'}.`);
+          api.logger.info(`Query cursor of data source ${dataSourceId} expired; restarting the query at ${boundaryTime ?? windowStart ?? 'the start'}.`);
           restart = true;
           break;
         }
@@ -76,10 +135,11 @@ export async function* queryAllRows(api: NotionApi, dataSourceId: string, option
       pageSize = fullSize;
       for (const row of res.results) {
         if (row.object !== 'page') continue;
-        if (row.created_time === boundaryTime) {
+        const time = row[timestamp];
+        if (time === boundaryTime) {
           if (boundaryIds.has(row.id)) continue;
         } else {
-          boundaryTime = row.created_time;
+          boundaryTime = time;
           boundaryIds = new Set();
         }
         boundaryIds.add(row.id);
@@ -90,9 +150,10 @@ export async function* queryAllRows(api: NotionApi, dataSourceId: string, option
     } while (cursor);
     if (!restart && !capped) return;
     if (capped && boundaryTime === windowStart) {
-      throw new NotionStreamError('window_stuck', `Data source ${dataSourceId} has more rows created in the minute ${boundaryTime} than one Notion query can return (10,000); notion-stream cannot page past them.`, false);
+      const verb = timestamp === 'created_time' ? 'created' : 'edited';
+      throw new NotionStreamError('window_stuck', `Data source ${dataSourceId} has more rows ${verb} in the minute ${boundaryTime} than one Notion query can return (10,000); notion-stream cannot page past them.`, false);
     }
-    windowStart = boundaryTime;
+    windowStart = boundaryTime ?? windowStart;
   }
 }
 
@@ -106,7 +167,8 @@ export function isExpiredCursor(err: unknown): boolean {
 export function readDataSourcePages(api: NotionApi, dataSource: NotionDataSource, options: PageReaderOptions = {}): AsyncGenerator<NotionPage> {
   const concurrency = options.completionConcurrency ?? 8;
   const limit = options.completionLimit ?? pLimit(concurrency);
-  return mapOrdered(queryAllRows(api, dataSource.id, options), (page) => completePage(api, page, dataSource.properties, limit), {
+  const rows = queryAllRows(api, dataSource.id, { pageSize: options.pageSize, signal: options.signal, since: options.since?.(dataSource) });
+  return mapOrdered(rows, (page) => completePage(api, page, dataSource.properties, limit), {
     concurrency: concurrency * 2,
     signal: options.signal,
   });

@@ -1,0 +1,17 @@
+/**
+ * Id reconciliation: every id of a data source, for finding pages deleted permanently or unshared
+ * (which neither queries nor the trash report). One request per 100 rows, each row reduced by
+ * `filter_properties` to its title, past the 10,000-result cap with the created_time windows of
+ * `queryAllRows`.
+ */
+import type { NotionApi } from '../notion/api.js';
+import { queryAllRows } from './read-pages.js';
+
+/** The title property's id, the same in every data source; the smallest payload a row can have. */
+export const TITLE_PROPERTY_ID = 'title';
+
+export async function listAllIds(api: NotionApi, dataSourceId: string, options: { signal?: AbortSignal; pageSize?: number } = {}): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for await (const row of queryAllRows(api, dataSourceId, { ...options, filterProperties: [TITLE_PROPERTY_ID] })) ids.add(row.id);
+  return ids;
+}
