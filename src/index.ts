@@ -9,6 +9,8 @@ export { truncatedProperties, assembleProperty, completePage } from './notion/co
 export type { NotionPage, NotionDataSource, PropertyValue, SchemaProperty, Json, JsonObject } from './notion/types.js';
 export { listDataSources, createDataSourceLister, type ListOptions } from './stages/list-data-sources.js';
 export { queryAllRows, readDataSourcePages, readPages, createPageReader, type PageReaderOptions, type PageStreamItem } from './stages/read-pages.js';
+export { findTrashedPages, type TrashedPage, type FindTrashedOptions } from './stages/read-trashed.js';
+export { listAllIds } from './stages/reconcile.js';
 export { RunStats } from './util/stats.js';
 export type { Logger } from './util/log.js';
 export { flattenStream, createFlattener, type FlattenStreamOptions } from './stages/flatten.js';
