@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import type { ColumnSchema, SingerMessage } from '../../src/singer/messages.js';
-import { DuckDbSink } from '../../src/sinks/duckdb.js';
+import { DuckDbSink, STAGE_PREFIX } from '../../src/sinks/duckdb.js';
+import { dumpDuckDb } from '../support/duckdb.js';
 import { failingAfter, from, record, schema, str } from './fixtures.js';
 
 const int: ColumnSchema = { type: ['null', 'integer'] };
@@ -28,6 +29,19 @@ async function query(path: string, sql: string): Promise<Record<string, unknown>
 const tableNames = async (path: string) => (await query(path, `SELECT table_name FROM duckdb_tables() ORDER BY table_name`)).map((r) => r.table_name);
 const columnTypes = async (path: string, table: string) =>
   Object.fromEntries((await query(path, `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = '${table}' ORDER BY column_index`)).map((r) => [r.column_name, r.data_type]));
+
+const stagingLeft = async (path: string) => (await tableNames(path)).filter((t) => String(t).startsWith(STAGE_PREFIX));
+
+async function exec(path: string, sql: string): Promise<void> {
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  try {
+    await connection.run(sql);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
 
 const people = (n: number, offset = 0): SingerMessage[] => Array.from({ length: n }, (_, i) => record('people', { id: `u${i + offset}`, age: i + offset }));
 const peopleSchema = schema('people', { id: str, age: int });
@@ -195,6 +209,7 @@ describe('DuckDbSink append', () => {
     const summary = await new DuckDbSink({ path, mode: 'append' }).write(from([peopleSchema, ...people(3, 10)]));
     expect(summary.tables).toEqual([{ table: 'people', rows: 3 }]);
     expect(await query(path, `SELECT id FROM people ORDER BY id`)).toEqual(['u0', 'u1', 'u10', 'u11', 'u12'].map((id) => ({ id })));
+    expect(await tableNames(path)).toEqual(['people']);
   });
 
   it('leaves every table exactly as it was when the input fails mid-run', async () => {
@@ -202,6 +217,7 @@ describe('DuckDbSink append', () => {
     await new DuckDbSink({ path, mode: 'append' }).write(from([peopleSchema, ...people(2), tagsSchema, record('tags', { id: 't1', label: 'old' })]));
     const second = [tagsSchema, record('tags', { id: 't2', label: 'new' }), schema('people', { id: str, age: int, extra: str }), ...people(5_000, 100)];
     await expect(new DuckDbSink({ path, mode: 'append' }).write(failingAfter(second, 4_000))).rejects.toThrow('Notion went away');
+    expect(await tableNames(path)).toEqual(['people', 'tags']);
     expect(await columnTypes(path, 'people')).toEqual({ id: 'VARCHAR', age: 'BIGINT' });
     expect(await query(path, `SELECT id FROM people ORDER BY id`)).toEqual([{ id: 'u0' }, { id: 'u1' }]);
     expect(await query(path, `SELECT * FROM tags`)).toEqual([{ id: 't1', label: 'old' }]);
@@ -220,14 +236,84 @@ describe('DuckDbSink append', () => {
     });
   });
 
-  it('takes a new SCHEMA for a table in the middle of the run', async () => {
+  it.each([undefined, 1])('takes a new SCHEMA for a table in the middle of the run (batchRows %s)', async (batchRows) => {
     const path = await dbPath();
-    await new DuckDbSink({ path, mode: 'append' }).write(
+    await new DuckDbSink({ path, mode: 'append', batchRows }).write(
       from([schema('t', { id: str }), record('t', { id: 'a' }), schema('t', { id: str, n: int }), record('t', { id: 'b', n: 2 })]),
     );
     expect(await query(path, `SELECT * FROM t ORDER BY id`)).toEqual([
       { id: 'a', n: null },
       { id: 'b', n: '2' },
     ]);
+  });
+});
+
+describe('DuckDbSink staging', () => {
+  it('drops staging tables a crashed run left behind', async () => {
+    const path = await dbPath();
+    await new DuckDbSink({ path }).write(from([peopleSchema, ...people(3)]));
+    // What a run killed while staging leaves: its staging tables, with committed rows.
+    await exec(path, `CREATE TABLE "${STAGE_PREFIX}deadbeef_people" AS SELECT 'zombie' AS id, 1::BIGINT AS age; CREATE TABLE "${STAGE_PREFIX}deadbeef_tags" (id VARCHAR)`);
+    expect(await stagingLeft(path)).toHaveLength(2);
+    await new DuckDbSink({ path, mode: 'append' }).write(from([peopleSchema, ...people(1, 10)]));
+    expect(await tableNames(path)).toEqual(['people']);
+    expect(await query(path, `SELECT id FROM people ORDER BY id`)).toEqual(['u0', 'u1', 'u10', 'u2'].map((id) => ({ id })));
+  });
+
+  it('drops leftover staging tables even when the new run fails', async () => {
+    const path = await dbPath();
+    await exec(path, `CREATE TABLE "${STAGE_PREFIX}deadbeef_people" (id VARCHAR)`);
+    await expect(new DuckDbSink({ path }).write(failingAfter([peopleSchema, ...people(10)], 5))).rejects.toThrow('Notion went away');
+    expect(await tableNames(path)).toEqual([]);
+  });
+
+  it.each(['replace', 'append'] as const)('%s: commits staged rows in batches, and a failure after several batches leaves the targets exactly as before', async (mode) => {
+    const path = await dbPath();
+    await new DuckDbSink({ path, mode }).write(from([peopleSchema, ...people(3), tagsSchema, record('tags', { id: 't1', label: 'old' })]));
+    const before = await dumpDuckDb(path);
+    let staged: Record<string, unknown>[] = [];
+    async function* failAfterBatches(): AsyncGenerator<SingerMessage> {
+      yield tagsSchema;
+      yield record('tags', { id: 't2', label: 'new' });
+      yield schema('fresh', { id: str });
+      yield record('fresh', { id: 'f' });
+      yield schema('people', { id: str, age: int, extra: str });
+      yield* people(1_050, 100);
+      // 10 batches of 100 people are committed: a second reader of the file sees them.
+      const reader = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+      const connection = await reader.connect();
+      try {
+        const stage = (await connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '${STAGE_PREFIX}%people'`)).getRowsJS()[0]![0];
+        staged = (await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM "${String(stage)}"`)).getRowObjectsJS();
+      } finally {
+        connection.closeSync();
+        reader.closeSync();
+      }
+      throw new Error('Notion went away');
+    }
+    await expect(new DuckDbSink({ path, mode, batchRows: 100 }).write(failAfterBatches())).rejects.toThrow('Notion went away');
+    expect(staged).toEqual([{ n: 1_000 }]);
+    expect(await dumpDuckDb(path)).toEqual(before);
+    expect(await stagingLeft(path)).toEqual([]);
+  });
+
+  it.each(['replace', 'append'] as const)('%s: loads many batches of several tables and leaves no staging table', async (mode) => {
+    const path = await dbPath();
+    const run = (offset: number) => [peopleSchema, tagsSchema, ...people(1_000, offset).flatMap((m, i) => [m, record('tags', { id: `t${i + offset}`, label: i % 2 ? 'odd' : null })])];
+    await new DuckDbSink({ path, mode, batchRows: 64 }).write(from(run(0)));
+    const summary = await new DuckDbSink({ path, mode, batchRows: 64 }).write(from(run(5_000)));
+    expect(summary.tables).toEqual([
+      { table: 'people', rows: 1_000 },
+      { table: 'tags', rows: 1_000 },
+    ]);
+    const n = mode === 'replace' ? 1_000 : 2_000;
+    expect(await query(path, `SELECT count(*)::INTEGER AS n, count(DISTINCT id)::INTEGER AS d FROM people`)).toEqual([{ n, d: n }]);
+    expect(await query(path, `SELECT count(*)::INTEGER AS n, count(label)::INTEGER AS labelled FROM tags`)).toEqual([{ n, labelled: n / 2 }]);
+    expect(await tableNames(path)).toEqual(['people', 'tags']);
+  });
+
+  it('rejects a batch size that is not a positive whole number', () => {
+    expect(() => new DuckDbSink({ batchRows: 0 })).toThrow(/batchRows must be a positive whole number/);
+    expect(() => new DuckDbSink({ batchRows: 2.5 })).toThrow(/batchRows/);
   });
 });
