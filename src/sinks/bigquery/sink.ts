@@ -23,13 +23,13 @@ import { join } from 'node:path';
 import type { BigQuery, Dataset, Table } from '@google-cloud/bigquery';
 import { NotionStreamError } from '../../notion/errors.js';
 import type { SchemaMessage, SingerMessage } from '../../singer/messages.js';
-import { sleep, throwIfAborted } from '../../util/abort.js';
+import { throwIfAborted } from '../../util/abort.js';
 import { PARENT_ID } from '../../core/split.js';
 import { RunTables, type Sink, type SinkSummary } from '../types.js';
 import { createBigQueryClient } from './client.js';
 import { bigQuerySchema, diffSchema, type BigQueryField } from './schema.js';
 import { SEQ_COLUMN, swapScript, type SwapMode, type SwapTable, type TableRef } from './sql.js';
-import { jobErrorText, SegmentUpload } from './upload.js';
+import { jobErrorText, SegmentUpload, waitForJob } from './upload.js';
 import { RowEncoder } from './values.js';
 
 export const BIGQUERY_STAGE_PREFIX = '_ns_stage_';
@@ -322,16 +322,9 @@ export class BigQuerySink implements Sink {
     throwIfAborted(signal);
     this.jobs.query++;
     const [job] = await this.client.createQueryJob({ query, location: this.options.location, jobId: `notion_stream_${this.runId}_swap` });
-    for (;;) {
-      const [metadata] = await job.getMetadata();
-      const status = metadata.status ?? {};
-      if (status.state === 'DONE') {
-        if (status.errorResult) {
-          throw new NotionStreamError('bigquery_error', `BigQuery refused to swap the tables in, so none of them changed: ${jobErrorText(status.errors, status.errorResult)}`, false);
-        }
-        return;
-      }
-      await sleep(this.options.pollMs ?? 500);
+    const status = await waitForJob(job, this.options.pollMs ?? 500);
+    if (status.errorResult) {
+      throw new NotionStreamError('bigquery_error', `BigQuery refused to swap the tables in, so none of them changed: ${jobErrorText(status.errors, status.errorResult)}`, false);
     }
   }
 

@@ -93,6 +93,21 @@ function isTransientUpload(err: unknown): boolean {
   return /socket|network|ECONN|EPIPE|terminated|closed/i.test(String(e?.message ?? '')) || e?.name === 'FetchError';
 }
 
+export interface DoneStatus {
+  errorResult?: { reason?: string; message?: string };
+  errors?: { reason?: string; message?: string }[];
+}
+
+/** Polls a job until BigQuery reports it DONE; returns its final status (errorResult set when it failed). */
+export async function waitForJob(job: Job, pollMs: number, signal?: AbortSignal): Promise<DoneStatus> {
+  for (;;) {
+    const [metadata] = await job.getMetadata();
+    const status = metadata.status ?? {};
+    if (status.state === 'DONE') return status;
+    await sleep(pollMs, signal);
+  }
+}
+
 export class JobFailedError extends NotionStreamError {}
 
 export class SegmentUpload {
@@ -267,17 +282,9 @@ export class SegmentUpload {
   /** Waits for the job an earlier attempt created (409 duplicate), and checks how it ended. */
   private async attach(): Promise<void> {
     const { client, jobId, location, pollMs = 500, signal } = this.options;
-    const job = client.job(jobId, { location });
-    for (;;) {
-      const [metadata] = await job.getMetadata();
-      const status = metadata.status ?? {};
-      if (status.state === 'DONE') {
-        if (status.errorResult) {
-          throw this.describe({ errors: status.errors ?? [status.errorResult], errorResult: status.errorResult, message: status.errorResult.message }, 1);
-        }
-        return;
-      }
-      await sleep(pollMs, signal);
+    const status = await waitForJob(client.job(jobId, { location }), pollMs, signal);
+    if (status.errorResult) {
+      throw this.describe({ errors: status.errors ?? [status.errorResult], errorResult: status.errorResult, message: status.errorResult.message }, 1);
     }
   }
 
