@@ -33,6 +33,12 @@ export interface SchemaMessage {
   stream: string;
   schema: TableSchema;
   key_properties: string[];
+  /**
+   * notion-stream's extension for incremental runs: `replace` says this stream carries the whole table
+   * (a first or full refresh), so a sink merging the run replaces this table instead; `merge` (or
+   * absent) follows the sink's mode.
+   */
+  load_mode?: 'replace' | 'merge';
 }
 
 export interface RecordMessage {

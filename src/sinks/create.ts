@@ -24,6 +24,8 @@ export interface SinkOptions {
   bigqueryEndpoint?: string;
   /** BigQuery: recreate tables whose column types changed. */
   fullRefresh?: boolean;
+  /** Warehouses: a deletion record (`_deleted_at` set) keeps its row with `_deleted_at` instead of deleting it. */
+  softDelete?: boolean;
   env?: NodeJS.ProcessEnv;
   /** Progress lines of the sink. */
   log?: (line: string) => void;
@@ -42,15 +44,15 @@ export function createSink(options: SinkOptions): Sink {
       endpoint: options.bigqueryEndpoint ?? (env.BIGQUERY_API_ENDPOINT || undefined),
       mode,
       fullRefresh: options.fullRefresh,
+      softDelete: options.softDelete,
       log: options.log,
     });
   }
+  if (options.to === 'duckdb') return new DuckDbSink({ path: options.out ?? DEFAULT_DUCKDB_PATH, mode, softDelete: options.softDelete });
   if (mode === 'merge') {
-    throw new NotionStreamError('invalid_input', `--mode merge is available for --to bigquery; --to ${options.to} takes --mode replace (the default) or append.`, false);
+    throw new NotionStreamError('invalid_input', `--mode merge is available for --to duckdb and --to bigquery; --to ${options.to} takes --mode replace (the default) or append.`, false);
   }
   switch (options.to) {
-    case 'duckdb':
-      return new DuckDbSink({ path: options.out ?? DEFAULT_DUCKDB_PATH, mode });
     case 'ndjson':
       if (mode !== 'replace') throw new NotionStreamError('invalid_input', `--mode ${mode} does not apply to --to ndjson, which always writes a whole new file or stdout.`, false);
       return new NdjsonSink({ out: options.out, stdout: options.stdout as Writable | undefined });

@@ -36,7 +36,7 @@ import { RunTables, type Sink, type SinkSummary } from './types.js';
 
 export { quoteIdent, STAGE_PREFIX };
 
-export type DuckDbMode = 'replace' | 'append';
+export type DuckDbMode = 'replace' | 'append' | 'merge';
 
 export interface DuckDbSinkOptions {
   /** The database file, default `notion.duckdb` (`:memory:` for a throwaway database). */
@@ -45,6 +45,8 @@ export interface DuckDbSinkOptions {
   mode?: DuckDbMode;
   /** Rows of a table per staging commit (default 10,000). */
   batchRows?: number;
+  /** A deletion record (`_deleted_at` set) keeps its row with `_deleted_at` instead of deleting it. */
+  softDelete?: boolean;
 }
 
 export const DEFAULT_DUCKDB_PATH = 'notion.duckdb';

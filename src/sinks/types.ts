@@ -20,12 +20,26 @@ export interface SinkSummary {
   tables: TableSummary[];
   /** Jobs the run created, for a warehouse that runs jobs (BigQuery). */
   jobs?: { load: number; copy: number; query: number };
+  /** The value of the last STATE message of the stream, committed with the data; undefined when none came. */
+  state?: unknown;
 }
 
 export interface Sink {
-  /** Writes the whole stream; resolves once it is durably in place, rejects leaving the destination unchanged. */
+  /**
+   * Writes the whole stream; resolves once it is durably in place, rejects leaving the destination unchanged.
+   * A warehouse sink commits the last STATE message's value (table STATE_TABLE) in the same transaction as
+   * the data; a file sink writes STATE messages as they come (NDJSON) or ignores them (CSV).
+   */
   write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary>;
+  /** The STATE value the destination holds (committed by an earlier run), or undefined. Warehouses only. */
+  readState?(signal?: AbortSignal): Promise<unknown>;
 }
+
+/**
+ * The table a warehouse keeps the Singer state in: one row, `value` (the state as JSON text) and
+ * `committed_at`, replaced in the transaction that commits the data it describes.
+ */
+export const STATE_TABLE = '_notion_stream_state';
 
 /** Counts rows per table and checks that each RECORD follows a SCHEMA for its stream. */
 export class RunTables {

@@ -45,6 +45,8 @@ export interface BigQuerySinkOptions {
   mode?: SwapMode;
   /** Recreate tables whose column types changed instead of stopping. */
   fullRefresh?: boolean;
+  /** A deletion record (`_deleted_at` set) keeps its row with `_deleted_at` instead of deleting it. */
+  softDelete?: boolean;
   /**
    * NDJSON bytes per load job (default 256 MiB, so usually one job per table). A segment is also
    * spooled to a temporary file until its job is DONE, to resend a failed upload: at most this much
