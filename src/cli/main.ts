@@ -43,12 +43,22 @@ function destinationFlags<T>(y: Argv<T>) {
   return y
     .option('to', { type: 'string', choices: DESTINATIONS, default: 'duckdb', description: 'Destination: a DuckDB file, a BigQuery dataset, Singer NDJSON, or a directory of CSV files.' })
     .option('out', { type: 'string', description: 'DuckDB file (default notion.duckdb), NDJSON file (default stdout) or CSV directory (default notion-csv).' })
-    .option('mode', { type: 'string', choices: ['replace', 'append', 'merge'], default: 'replace', description: 'replace: swap every table of the run at once; append: add the rows; merge (BigQuery): upsert rows by id and replace their child rows. Whatever the mode, a failed run changes nothing.' })
+    .option('mode', { type: 'string', choices: ['replace', 'append', 'merge'], default: 'replace', description: 'replace: swap every table of the run at once; append: add the rows; merge (DuckDB, BigQuery): upsert rows by id and replace their child rows. Whatever the mode, a failed run changes nothing.' })
     .option('project', { type: 'string', description: 'BigQuery project (env GOOGLE_CLOUD_PROJECT).' })
     .option('dataset', { type: 'string', description: 'BigQuery dataset; created (in --location) when missing.' })
     .option('location', { type: 'string', description: 'BigQuery location of the dataset and its jobs (US, EU, europe-west1, ...).' })
     .option('bigquery-endpoint', { type: 'string', description: 'A BigQuery-compatible REST endpoint, e.g. a local test server (env BIGQUERY_API_ENDPOINT); uses no Google credentials.' })
-    .option('full-refresh', { type: 'boolean', default: false, description: 'BigQuery: recreate tables whose column types changed, instead of stopping.' });
+    .option('full-refresh', { type: 'boolean', default: false, description: 'BigQuery: recreate tables whose column types changed, instead of stopping. With --incremental: read every data source in full and replace its tables.' })
+    .option('soft-delete', { type: 'boolean', default: false, description: 'Deletion records (incremental runs) keep their rows with _deleted_at set, instead of deleting them and their child rows.' });
+}
+
+function incrementalFlags<T>(y: Argv<T>) {
+  return y
+    .option('incremental', { type: 'boolean', default: false, description: 'Read only the rows edited since the last run, merge them by id, and carry trashed pages over as deletions. The state lives in the destination (DuckDB, BigQuery) or in --state.' })
+    .option('state', { type: 'string', description: 'State file of incremental runs into CSV or NDJSON (read, then written once the output is in place).' })
+    .option('refresh-computed', { type: 'boolean', default: false, description: 'Incremental: read in full the data sources with formula or rollup properties (their values change without an edit).' })
+    .option('reconcile', { type: 'boolean', default: false, description: 'Incremental: list every id of each data source (1 request per 100 rows) to find pages deleted for good or unshared.' })
+    .option('reconcile-every', { type: 'string', description: 'Incremental: reconcile a data source when its last reconciliation is older than this (12h, 7d, 2w).' });
 }
 
 function shapeFlags<T>(y: Argv<T>) {
@@ -90,6 +100,14 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
     location: a.location as string | undefined,
     bigqueryEndpoint: a.bigqueryEndpoint as string | undefined,
     fullRefresh: a.fullRefresh as boolean,
+    softDelete: a.softDelete as boolean,
+  });
+  const toIncremental = (a: Record<string, unknown>) => ({
+    incremental: a.incremental as boolean,
+    state: a.state as string | undefined,
+    refreshComputed: a.refreshComputed as boolean,
+    reconcile: a.reconcile as boolean,
+    reconcileEvery: a.reconcileEvery as string | undefined,
   });
   const toShape = (a: Record<string, unknown>) => ({ table: a.table as string[] | undefined, arrays: a.arrays as 'split' | 'inline' });
   try {
@@ -111,9 +129,9 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .command(
         ['sync', '$0'],
         'Read every data source and write typed tables (the default command).',
-        (y) => shapeFlags(destinationFlags(sourceFlags(y))),
+        (y) => incrementalFlags(shapeFlags(destinationFlags(sourceFlags(y)))),
         async (a) => {
-          exitCode = await syncCommand({ ...toSource(a), ...toShape(a), ...toDestination(a) }, runIO);
+          exitCode = await syncCommand({ ...toSource(a), ...toShape(a), ...toDestination(a), ...toIncremental(a) }, runIO);
         },
       )
       .command(
@@ -163,9 +181,12 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .command(
         'load',
         'Read Singer messages on stdin (from this tool or any Singer tap) and write them to a destination.',
-        (y) => destinationFlags(y).option('quiet', { alias: 'q', type: 'boolean', default: false }),
+        (y) =>
+          destinationFlags(y)
+            .option('state', { type: 'string', description: 'Write the last STATE message loaded to this file, once its data is in place (the state of `sync --incremental --to ndjson`).' })
+            .option('quiet', { alias: 'q', type: 'boolean', default: false }),
         async (a) => {
-          exitCode = await loadCommand({ ...toDestination(a), quiet: a.quiet }, runIO);
+          exitCode = await loadCommand({ ...toDestination(a), state: a.state, quiet: a.quiet }, runIO);
         },
       )
       .strict()

@@ -8,13 +8,15 @@ import type { SingerMessage } from '../singer/messages.js';
 import { readJsonLines, readSingerLines } from '../singer/read.js';
 import { createSink, type Destination, type WriteMode } from '../sinks/create.js';
 import type { Sink, SinkSummary } from '../sinks/types.js';
-import { flattenStream } from '../stages/flatten.js';
+import { flattenStream, type FlattenStreamOptions } from '../stages/flatten.js';
 import { listDataSources } from '../stages/list-data-sources.js';
 import { readPages, type PageStreamItem } from '../stages/read-pages.js';
 import { splitStream } from '../stages/split.js';
 import { RunStats } from '../util/stats.js';
 import { runCommand, startProgress, UsageError, type CommandIO, type RunContext } from './run.js';
 import { notionApiFor, writeNdjson, type SourceOptions } from './source-commands.js';
+import { syncIncremental, type IncrementalOptions } from './sync-incremental.js';
+import { writeStateFile } from '../state/file.js';
 
 export interface ShapeOptions {
   /** `--table <data source id>=<name>`, repeatable. */
@@ -31,9 +33,11 @@ export interface DestinationOptions {
   location?: string;
   bigqueryEndpoint?: string;
   fullRefresh?: boolean;
+  /** Warehouses: deletion records set `_deleted_at` instead of deleting rows. */
+  softDelete?: boolean;
 }
 
-export type SyncOptions = SourceOptions & ShapeOptions & DestinationOptions;
+export type SyncOptions = SourceOptions & ShapeOptions & DestinationOptions & IncrementalOptions;
 
 /** Parses `--table id=name` pairs. */
 export function tableOverrides(pairs: readonly string[] | undefined): Record<string, string> {
@@ -52,8 +56,8 @@ function flattenOptions(ctx: RunContext, options: ShapeOptions) {
 }
 
 /** Flattener then splitter, as one step: pages in, Singer messages of typed tables out. */
-export function toTables(items: AsyncIterable<PageStreamItem>, ctx: RunContext, options: ShapeOptions): AsyncGenerator<SingerMessage> {
-  const flat = flattenStream(items, flattenOptions(ctx, options));
+export function toTables(items: AsyncIterable<PageStreamItem>, ctx: RunContext, options: ShapeOptions, extra: Partial<FlattenStreamOptions> = {}): AsyncGenerator<SingerMessage> {
+  const flat = flattenStream(items, { ...flattenOptions(ctx, options), ...extra });
   return splitStream(flat, { arrays: options.arrays, signal: ctx.signal });
 }
 
@@ -76,6 +80,10 @@ export function describeSummary(summary: SinkSummary): string {
 export function syncCommand(options: SyncOptions, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
     const stats = new RunStats();
+    if (options.incremental) return syncIncremental(ctx, options, stats);
+    if (options.state || options.reconcile || options.reconcileEvery || options.refreshComputed) {
+      throw new UsageError('--state, --reconcile, --reconcile-every and --refresh-computed belong to incremental runs: add --incremental.');
+    }
     const sink = sinkFor(ctx, options); // a bad destination is refused before Notion is read
     const api = notionApiFor(ctx, options, stats);
     const stop = startProgress(ctx.logger, stats);
@@ -108,9 +116,11 @@ export function splitCommand(options: ShapeOptions & { quiet?: boolean }, io: Co
   });
 }
 
-export function loadCommand(options: DestinationOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
+export function loadCommand(options: DestinationOptions & { quiet?: boolean; state?: string }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
     const summary = await sinkFor(ctx, options).write(readSingerLines(stdinOf(io)), ctx.signal);
+    // The state of the STATE messages loaded, saved only now that the data they describe is in place.
+    if (options.state && summary.state !== undefined) await writeStateFile(options.state, summary.state);
     ctx.logger.info(describeSummary(summary));
   });
 }

@@ -30,13 +30,25 @@ import { NotionStreamError } from '../notion/errors.js';
 import { plainText, type Json, type JsonObject, type NotionDataSource, type NotionPage, type PropertyValue, type SchemaProperty } from '../notion/types.js';
 import { columnSchema, type ColumnSchema, type ColumnType, type SchemaMessage, type TableSchema } from '../singer/messages.js';
 import { ColumnNamer, normalizePropertyId, tableName } from './names.js';
+import type { PropertyLayout } from '../state/state.js';
 
 export interface FlattenOptions {
   /** Table name overrides by data source id (dashed or not), from `--table <id>=<name>`. */
   tableNames?: Readonly<Record<string, string>>;
   /** Told about unknown property types, properties missing from the schema, undecided formulas. */
   onWarning?: (message: string) => void;
+  /**
+   * Incremental runs: how each property of the table was loaded before, by property id. A property
+   * found there keeps its column name whatever it is called now (ids survive renames), and a formula or
+   * rollup keeps its decided type; new properties get names no earlier column has.
+   */
+  layout?: Readonly<Record<string, PropertyLayout>>;
+  /** Incremental runs: the table has a `_deleted_at` column (TIMESTAMP) for deletion records. */
+  deletions?: boolean;
 }
+
+/** The column of deletion records in incremental runs: when the page was trashed, deleted or unshared. */
+export const DELETED_AT = '_deleted_at';
 
 /** A value that cannot go into its column without conversion (a formula changing type, ...). */
 export class FlattenError extends NotionStreamError {
@@ -208,6 +220,8 @@ export interface TableSpec {
   version: number;
   warned: Set<string>;
   onWarning: (message: string) => void;
+  /** The table has the `_deleted_at` column of incremental runs. */
+  deletions: boolean;
 }
 
 /** Suffixes to reserve for a property's names: the union of what it may ever write. */
@@ -235,7 +249,7 @@ function isObject(v: Json | undefined): v is JsonObject {
 }
 
 /** The shape a schema property gives, and for rollups the result type it implies. */
-function schemaShape(prop: SchemaProperty): { shape: Shape | undefined; resultType?: string; known: boolean } {
+export function schemaShape(prop: SchemaProperty): { shape: Shape | undefined; resultType?: string; known: boolean } {
   if (prop.type === 'formula') return { shape: undefined, known: true };
   if (prop.type === 'rollup') {
     const config = prop.rollup;
@@ -265,15 +279,28 @@ export function tableSpec(dataSource: NotionDataSource, options: FlattenOptions 
     dataSourceId: dataSource.id,
     properties: [],
     byId: new Map(),
-    namer: new ColumnNamer(SYSTEM_COLUMNS.map((c) => c.name)),
+    namer: new ColumnNamer([...SYSTEM_COLUMNS.map((c) => c.name), ...(options.deletions ? [DELETED_AT] : [])]),
     frozen: false,
     version: 0,
     warned: new Set(),
     onWarning: options.onWarning ?? (() => {}),
+    deletions: options.deletions ?? false,
   };
   const props = Object.values(dataSource.properties ?? {});
   const shapes = new Map(props.map((p) => [p.id, schemaShape(p)]));
-  const bases = spec.namer.nameAll(props.map((p) => ({ id: p.id, name: p.name, suffixes: nameSuffixes(shapes.get(p.id)?.shape) })));
+  // Columns loaded before keep their names (and formulas their decided types); nobody else gets them.
+  const layout = new Map(Object.entries(options.layout ?? {}).map(([id, l]) => [normalizePropertyId(id), l]));
+  for (const l of layout.values()) spec.namer.reserve(nameSuffixes(l.shape as Shape | undefined).map((suffix) => l.column + suffix));
+  const kept = new Map<string, PropertyLayout>();
+  for (const p of props) {
+    const before = layout.get(normalizePropertyId(p.id));
+    if (before === undefined || before.type !== p.type) continue;
+    kept.set(p.id, before);
+    if (shapes.get(p.id)!.shape === undefined && before.shape !== undefined) shapes.set(p.id, { shape: before.shape as Shape, resultType: before.result, known: true });
+  }
+  const fresh = props.filter((p) => !kept.has(p.id));
+  const bases = spec.namer.nameAll(fresh.map((p) => ({ id: p.id, name: p.name, suffixes: nameSuffixes(shapes.get(p.id)?.shape) })));
+  for (const [id, l] of kept) bases.set(id, l.column);
   // Column order: the title first, then by property id (the same for the same schema).
   const ordered = [...props].sort((a, b) => {
     if ((a.type === 'title') !== (b.type === 'title')) return a.type === 'title' ? -1 : 1;
@@ -319,7 +346,40 @@ export function freezeSpec(spec: TableSpec): void {
 
 /** Every column of the table, system columns first. */
 export function tableColumns(spec: TableSpec): Column[] {
-  return [...SYSTEM_COLUMNS, ...spec.properties.flatMap((p) => p.columns)];
+  const deletions: Column[] = spec.deletions ? [{ name: DELETED_AT, type: T.TIMESTAMP, description: 'When the page was trashed, deleted or unshared (deletion records only)' }] : [];
+  return [...SYSTEM_COLUMNS, ...deletions, ...spec.properties.flatMap((p) => p.columns)];
+}
+
+/** How the table's properties are laid out in columns, by property id: what the state keeps. */
+export function specLayout(spec: TableSpec): Record<string, PropertyLayout> {
+  const out: Record<string, PropertyLayout> = {};
+  for (const p of spec.properties) {
+    if (!p.inSchema) continue;
+    out[p.id] = { name: p.name, type: p.type, column: p.base, ...(p.shape ? { shape: p.shape } : {}), ...(p.resultType ? { result: p.resultType } : {}) };
+  }
+  return out;
+}
+
+/**
+ * Properties whose columns cannot stay as they were loaded: their Notion type changed, or (rollups) the
+ * type their function gives. Such a table needs a full refresh.
+ */
+export function retypedProperties(layout: Readonly<Record<string, PropertyLayout>>, dataSource: NotionDataSource): { name: string; from: string; to: string }[] {
+  const byId = new Map(Object.entries(layout).map(([id, l]) => [normalizePropertyId(id), l]));
+  const out: { name: string; from: string; to: string }[] = [];
+  for (const p of Object.values(dataSource.properties ?? {})) {
+    const before = byId.get(normalizePropertyId(p.id));
+    if (before === undefined) continue;
+    const shape = schemaShape(p).shape;
+    if (before.type !== p.type) out.push({ name: p.name, from: before.type, to: p.type });
+    else if (shape !== undefined && before.shape !== undefined && shape !== before.shape) out.push({ name: p.name, from: `${before.type} (${before.shape})`, to: `${p.type} (${shape})` });
+  }
+  return out;
+}
+
+/** The record of a page that left the data source: its id and when, nothing else. */
+export function deletionRecord(pageId: string, deletedAt: string): Record<string, Json> {
+  return { id: pageId, [DELETED_AT]: deletedAt };
 }
 
 /** The Singer SCHEMA message of the table as it stands. */

@@ -130,6 +130,11 @@ export class ColumnNamer {
     for (const name of taken) this.used.add(name.toLowerCase());
   }
 
+  /** Takes names out of use (columns an earlier run created), without regard to case. */
+  reserve(names: Iterable<string>): void {
+    for (const name of names) this.used.add(name.toLowerCase());
+  }
+
   /** True when the name (any case) is already given out. */
   has(name: string): boolean {
     return this.used.has(name.toLowerCase());

@@ -15,7 +15,7 @@
  * gives a row whose fields are null, so positions stay contiguous.
  *
  * Order: each child SCHEMA follows its parent SCHEMA, each child RECORD follows its parent RECORD.
- * STATE passes through. In `inline` mode every message passes through untouched.
+ * A parent's `load_mode` goes to its children. STATE passes through. In `inline` mode every message passes through untouched.
  *
  * Object items with known fields use `properties` on the items schema, as JSON Schema does; `columnType`
  * still reads such a list as LIST of JSON, which is what `--arrays inline` loads.
@@ -134,6 +134,7 @@ export function splitSchema(message: SchemaMessage): SplitPlan {
         stream: table,
         schema: { type: 'object', properties, description: `${original} of ${tableName}, one row per element (list column "${column}" of table "${stream}")` },
         key_properties: [PARENT_ID, INDEX],
+        ...(message.load_mode ? { load_mode: message.load_mode } : {}),
       },
     };
   });

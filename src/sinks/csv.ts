@@ -94,6 +94,8 @@ export class CsvSink implements Sink {
           const row = file.columns.map((c, i) => csvValue(message.record[c], file.json[i]!));
           file.rows++;
           if (!file.stringifier.write(row)) await once(file.stringifier, 'drain', signal ? { signal } : {});
+        } else {
+          tables.state(message.value); // CSV cannot hold it: the caller saves it (--state)
         }
       }
       throwIfAborted(signal);

@@ -37,6 +37,7 @@ export class NdjsonSink implements Sink {
         throwIfAborted(signal);
         if (message.type === 'SCHEMA') tables.schema(message);
         else if (message.type === 'RECORD') tables.record(message.stream);
+        else tables.state(message.value);
         yield `${JSON.stringify(message)}\n`;
       }
       throwIfAborted(signal);

@@ -61,7 +61,16 @@ export class RunTables {
     return known.schema;
   }
 
+  private lastState: { value: unknown } | undefined;
+
+  /** Keeps a STATE message's value: the last one is the run's state. */
+  state(value: unknown): void {
+    this.lastState = { value };
+  }
+
   summary(destination: string): SinkSummary {
-    return { destination, tables: [...this.tables].map(([table, t]) => ({ table, rows: t.rows })) };
+    const summary: SinkSummary = { destination, tables: [...this.tables].map(([table, t]) => ({ table, rows: t.rows })) };
+    if (this.lastState) summary.state = this.lastState.value;
+    return summary;
   }
 }

@@ -10,20 +10,34 @@
  * SCHEMA went out, an extended SCHEMA (same columns plus the new one) is sent before that record.
  */
 import { Duplex, PassThrough, Readable } from 'node:stream';
-import { flattenPage, freezeSpec, schemaMessage, tableSpec, undecidedProperties, type FlattenOptions, type TableSpec } from '../core/flatten.js';
+import { deletionRecord, flattenPage, freezeSpec, schemaMessage, tableSpec, undecidedProperties, type FlattenOptions, type TableSpec } from '../core/flatten.js';
 import { shortHash } from '../core/names.js';
 import { NotionStreamError } from '../notion/errors.js';
-import type { JsonObject } from '../notion/types.js';
-import type { RecordMessage, SingerMessage } from '../singer/messages.js';
+import type { JsonObject, NotionDataSource } from '../notion/types.js';
+import type { RecordMessage, SchemaMessage, SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
 import type { PageStreamItem } from './read-pages.js';
 
 export const DEFAULT_DECIDE_WITHIN = 1000;
 
-export interface FlattenStreamOptions extends FlattenOptions {
+/** Incremental runs: per data source, how it was loaded before and how this run loads it. */
+export interface DataSourcePlan {
+  /** See `FlattenOptions.layout`. */
+  layout?: FlattenOptions['layout'];
+  /** Written as the SCHEMA's `load_mode`: `replace` when the stream carries the whole table. */
+  loadMode?: SchemaMessage['load_mode'];
+  /** The table it loaded into before (kept when the title changes; `--table` still wins). */
+  table?: string;
+}
+
+export interface FlattenStreamOptions extends Omit<FlattenOptions, 'layout'> {
   signal?: AbortSignal;
   /** Pages read (and held as records) at most before a table's SCHEMA is written. Default 1000. */
   decideWithin?: number;
+  /** Incremental runs: the plan of each data source, asked when its object arrives. */
+  plan?: (dataSource: NotionDataSource) => DataSourcePlan;
+  /** Told each table's spec when its data source arrives (it is final once the stream ends). */
+  onTable?: (spec: TableSpec, dataSource: NotionDataSource) => void;
 }
 
 function describeItem(item: unknown): string {
@@ -44,12 +58,14 @@ export async function* flattenStream(
   let spec: TableSpec | undefined;
   let held: RecordMessage[] = [];
   let sentVersion = -1; // spec.version of the last SCHEMA sent; -1: none yet
+  let loadMode: SchemaMessage['load_mode'];
+  const schemaOf = (s: TableSpec): SchemaMessage => (loadMode ? { ...schemaMessage(s), load_mode: loadMode } : schemaMessage(s));
 
   function* release(): Generator<SingerMessage> {
     if (spec === undefined) return;
     freezeSpec(spec);
     sentVersion = spec.version;
-    yield schemaMessage(spec);
+    yield schemaOf(spec);
     const records = held;
     held = [];
     yield* records;
@@ -62,15 +78,28 @@ export async function* flattenStream(
       const id = item.id.replace(/-/g, '').toLowerCase();
       if (dataSources.has(id)) throw new NotionStreamError('invalid_input', `Data source ${item.id} appears twice in the flattener's input; each data source must come once, followed by its pages.`, false);
       dataSources.add(id);
-      let next = tableSpec(item, options);
+      const plan = options.plan?.(item) ?? {};
+      const specOptions: FlattenOptions = { ...options, layout: plan.layout, tableNames: plan.table ? { [item.id]: plan.table, ...options.tableNames } : options.tableNames };
+      let next = tableSpec(item, specOptions);
       if (tables.has(next.table.toLowerCase())) {
         const unique = `${next.table}_${shortHash(id)}`;
         onWarning(`Data sources share the table name "${next.table}"; data source ${item.id} goes to "${unique}" (set another with --table ${item.id}=<name>).`);
-        next = tableSpec(item, { ...options, tableNames: { [item.id]: unique } });
+        next = tableSpec(item, { ...specOptions, tableNames: { [item.id]: unique } });
       }
       tables.add(next.table.toLowerCase());
       spec = next;
+      loadMode = plan.loadMode;
       sentVersion = -1;
+      options.onTable?.(spec, item);
+      continue;
+    }
+    if (item?.object === 'page_deletion') {
+      if (spec === undefined || !spec.deletions) {
+        throw new NotionStreamError('invalid_input', `A page deletion (${item.id}) came ${spec === undefined ? 'before any data source object' : `for table "${spec.table}", which has no ${'_deleted_at'} column`}; deletions belong to incremental runs.`, false);
+      }
+      const record: RecordMessage = { type: 'RECORD', stream: spec.table, record: deletionRecord(item.id, item.deleted_time) };
+      if (sentVersion < 0) held.push(record);
+      else yield record;
       continue;
     }
     if (item?.object !== 'page') {
@@ -87,7 +116,7 @@ export async function* flattenStream(
     }
     if (spec.version !== sentVersion) {
       sentVersion = spec.version;
-      yield schemaMessage(spec);
+      yield schemaOf(spec);
     }
     yield record;
   }

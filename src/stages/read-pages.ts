@@ -40,10 +40,25 @@ export interface PageReaderOptions {
    * are read (see `queryAllRows`). Undefined, or a function returning undefined: a full read.
    */
   since?: (dataSource: NotionDataSource) => string | undefined;
+  /** Items to emit after a data source's pages (its deletions, in incremental runs). */
+  trailer?: (dataSource: NotionDataSource) => Iterable<PageDeletion>;
 }
 
-/** What `pages` emits: each data source object, then its pages. */
-export type PageStreamItem = NotionDataSource | NotionPage;
+/**
+ * A page that left its data source since the last incremental run: trashed, deleted or unshared. It
+ * follows its data source's pages in incremental runs, and becomes a deletion record (`_deleted_at`).
+ */
+export interface PageDeletion {
+  object: 'page_deletion';
+  id: string;
+  data_source_id: string;
+  /** When it was trashed (its last_edited_time), or when the run found it missing. */
+  deleted_time: string;
+  reason: 'trashed' | 'missing';
+}
+
+/** What `pages` emits: each data source object, then its pages (and in incremental runs, its deletions). */
+export type PageStreamItem = NotionDataSource | NotionPage | PageDeletion;
 
 /** The page timestamp a query sorts and windows on. */
 export type RowTimestamp = 'created_time' | 'last_edited_time';
@@ -182,19 +197,20 @@ export async function* readPages(api: NotionApi, dataSources: AsyncIterable<Noti
   const list: NotionDataSource[] = [];
   for await (const ds of dataSources) list.push(ds);
   const completionLimit = options.completionLimit ?? pLimit(options.completionConcurrency ?? 8);
-  const sources = list.map((ds) => (signal: AbortSignal) => withHeader(ds, readDataSourcePages(api, ds, { ...options, completionLimit, signal })));
+  const sources = list.map((ds) => (signal: AbortSignal) => framed(ds, readDataSourcePages(api, ds, { ...options, completionLimit, signal }), () => options.trailer?.(ds) ?? []));
   for await (const item of orderedMerge(sources, { concurrency: options.concurrency ?? 3, buffer: options.buffer ?? 200, signal: options.signal })) {
     if (item.object === 'data_source') {
       api.stats.dataSources++;
       api.logger.info(`Reading data source "${plainText(item.title) || '(untitled)'}" (${item.id}).`);
-    } else api.stats.pages++;
+    } else if (item.object === 'page') api.stats.pages++;
     yield item;
   }
 }
 
-async function* withHeader(ds: NotionDataSource, pages: AsyncIterable<NotionPage>): AsyncGenerator<PageStreamItem> {
+async function* framed(ds: NotionDataSource, pages: AsyncIterable<NotionPage>, trailer: () => Iterable<PageDeletion>): AsyncGenerator<PageStreamItem> {
   yield ds;
   yield* pages;
+  yield* trailer();
 }
 
 /** The page reader as a Duplex: data source objects in, data source objects and pages out. */

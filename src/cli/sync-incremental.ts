@@ -1,0 +1,111 @@
+/**
+ * `sync --incremental`: reads the destination's state, reads only what changed since (and what left),
+ * writes it with the state in one commit, and reports what it did. See src/stages/read-changes.ts for
+ * the reading, src/state/state.ts for the state.
+ *
+ * Where the state lives:
+ *   duckdb, bigquery  the destination's `_notion_stream_state` table, committed with the data
+ *   csv               the file given with --state (required), written once the CSV files are in place
+ *   ndjson            a STATE message at the end of the output; --state <path> is read, and written once
+ *                     an --out file is in place (on stdout the pipe's end saves it: `load --state`)
+ */
+import type { SingerMessage } from '../singer/messages.js';
+import { createSink } from '../sinks/create.js';
+import type { Sink, SinkSummary } from '../sinks/types.js';
+import { listDataSources } from '../stages/list-data-sources.js';
+import { readChanges, type ChangeReport } from '../stages/read-changes.js';
+import { readStateFile, writeStateFile } from '../state/file.js';
+import { parseDuration, parseState, type SyncState } from '../state/state.js';
+import type { RunStats } from '../util/stats.js';
+import { UsageError, startProgress, type RunContext } from './run.js';
+import { notionApiFor } from './source-commands.js';
+import { describeSummary, tableOverrides, toTables, type SyncOptions } from './pipeline-commands.js';
+import type { NotionDataSource } from '../notion/types.js';
+
+export interface IncrementalOptions {
+  incremental?: boolean;
+  /** State file (csv, ndjson). */
+  state?: string;
+  refreshComputed?: boolean;
+  softDelete?: boolean;
+  reconcile?: boolean;
+  /** A duration: `12h`, `7d`. */
+  reconcileEvery?: string;
+}
+
+const WAREHOUSES = new Set(['duckdb', 'bigquery']);
+
+/** Checks the flags and builds the sink of an incremental run. */
+function incrementalSink(ctx: RunContext, options: SyncOptions & IncrementalOptions): Sink {
+  const warehouse = WAREHOUSES.has(options.to);
+  if (options.mode && options.mode !== 'replace' && options.mode !== 'merge') {
+    throw new UsageError(`--incremental merges the changed rows into the tables; it does not take --mode ${options.mode}.`);
+  }
+  if (warehouse && options.state) {
+    throw new UsageError(`--to ${options.to} keeps the incremental state in its own table (_notion_stream_state), committed with the data; drop --state.`);
+  }
+  if (options.to === 'csv' && !options.state) {
+    throw new UsageError('--incremental --to csv needs --state <file>: CSV files cannot hold the state. The first run reads everything and writes it there.');
+  }
+  return createSink({ ...options, mode: warehouse ? 'merge' : 'replace', stdout: ctx.stdout, env: ctx.env, log: (line) => ctx.logger.info(line) });
+}
+
+async function previousState(sink: Sink, options: SyncOptions & IncrementalOptions, signal: AbortSignal): Promise<SyncState | undefined> {
+  if (sink.readState) return parseState(await sink.readState(signal), `the ${options.to} destination's _notion_stream_state table`);
+  if (!options.state) return undefined;
+  return parseState(await readStateFile(options.state), options.state);
+}
+
+/** The lines of the incremental part of the summary. */
+export function describeChanges(report: ChangeReport): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines = [
+    `Incremental: ${report.merged.length} data source${report.merged.length === 1 ? '' : 's'} merged, ${report.full.length} read in full; ${n(report.trashed)} trashed and ${n(report.missing)} missing page${report.missing === 1 ? '' : 's'} deleted.`,
+    `Requests for deletions: ${n(report.trashRequests)} trash search; ${report.reconciled.length > 0 ? `${n(report.reconcileRequests)} reconciliation (${report.reconciled.length} data source${report.reconciled.length === 1 ? '' : 's'}), counted apart` : 'no reconciliation (--reconcile or --reconcile-every)'}.`,
+  ];
+  return lines.join('\n');
+}
+
+export async function syncIncremental(ctx: RunContext, options: SyncOptions & IncrementalOptions, stats: RunStats): Promise<void> {
+  const reconcileEveryMs = options.reconcileEvery === undefined ? undefined : parseDuration(options.reconcileEvery);
+  const sink = incrementalSink(ctx, options);
+  const previous = await previousState(sink, options, ctx.signal);
+  const api = notionApiFor(ctx, options, stats);
+  const stop = startProgress(ctx.logger, stats);
+  let summary: SinkSummary;
+  let report: ChangeReport;
+  let state: SyncState;
+  try {
+    const dataSources: NotionDataSource[] = [];
+    for await (const ds of listDataSources(api, { databases: options.database })) dataSources.push(ds);
+    const read = await readChanges(api, dataSources, {
+      previous,
+      fullRefresh: options.fullRefresh,
+      refreshComputed: options.refreshComputed,
+      reconcile: options.reconcile,
+      reconcileEveryMs,
+      tableNames: tableOverrides(options.table),
+      concurrency: options.concurrency,
+      signal: ctx.signal,
+      announce: (line) => ctx.logger.warn(line),
+    });
+    report = read.report;
+    const tables = toTables(read.items, ctx, options, { deletions: true, plan: read.plan, onTable: read.onTable });
+    const withState = async function* (): AsyncGenerator<SingerMessage> {
+      yield* tables;
+      state = read.state();
+      yield { type: 'STATE', value: state };
+    };
+    summary = await sink.write(withState(), ctx.signal);
+  } finally {
+    stop();
+  }
+  if (options.state && (options.to === 'csv' || (options.out !== undefined && options.out !== '-'))) {
+    await writeStateFile(options.state, state!);
+  } else if (options.state) {
+    ctx.logger.info(`The state is the last line of the output (a STATE message); ${options.state} is left as it was: save it where the pipe ends, e.g. \`notion-stream load ... --state ${options.state}\`.`);
+  }
+  ctx.logger.info(`Read ${stats.summary()}.`);
+  ctx.logger.info(describeChanges(report));
+  ctx.logger.info(describeSummary(summary));
+}

@@ -1,0 +1,208 @@
+/**
+ * The incremental reader: what changed in each data source since the state's watermark, and what left
+ * it, as the page reader's items (each data source object, its changed pages, then its deletions), plus
+ * the state to commit once the destination holds them.
+ *
+ * Per data source:
+ *   - no bookmark yet, --full-refresh, a retyped property (its columns cannot stay), or --refresh-computed
+ *     with formula or rollup properties: a full read, and the table is replaced (`load_mode: replace`);
+ *   - otherwise: the rows edited at or after the watermark's minute (`queryAllRows` with `since`), merged.
+ * Deletions, for merged data sources only, checked against the ids the state holds:
+ *   - trashed pages: one search with the `in_trash` filter for the whole run, looking back to the start of
+ *     the oldest bookmark's run (cost: one request per 100 trashed pages);
+ *   - deleted or unshared pages, with reconciliation (`--reconcile`, or `--reconcile-every` when due): every
+ *     id of the data source is listed (one request per 100 rows) and ids the state holds that are no longer
+ *     there are deleted. Its requests are counted apart.
+ * Phases run one after another (search, reconciliation, then reading), so each phase's requests are its own.
+ */
+import type { NotionApi } from '../notion/api.js';
+import { plainText, type NotionDataSource } from '../notion/types.js';
+import { retypedProperties, specLayout, type TableSpec } from '../core/flatten.js';
+import { nextState, parseDuration, reconcileDue, stateKey, trashSearchSince, type DataSourceRun, type DataSourceState, type SyncState } from '../state/state.js';
+import type { DataSourcePlan } from './flatten.js';
+import { readPages, type PageDeletion, type PageStreamItem } from './read-pages.js';
+import { findTrashedPages } from './read-trashed.js';
+import { listAllIds } from './reconcile.js';
+
+export { parseDuration };
+
+export interface ChangeReaderOptions {
+  /** The state the destination holds; undefined: a first run, everything is read. */
+  previous: SyncState | undefined;
+  /** Read every data source in full and replace its table. */
+  fullRefresh?: boolean;
+  /** Read in full (and replace) the data sources with formula or rollup properties, whose values change without an edit. */
+  refreshComputed?: boolean;
+  /** Reconcile the ids of every merged data source. */
+  reconcile?: boolean;
+  /** Reconcile those whose last reconciliation is older than this (ms). */
+  reconcileEveryMs?: number;
+  /** `--table` overrides by data source id: a merged data source whose table name changes is read in full. */
+  tableNames?: Readonly<Record<string, string>>;
+  /** Data sources read at the same time. */
+  concurrency?: number;
+  signal?: AbortSignal;
+  /** Announcements (full refreshes and why) go here: stderr on the command line. */
+  announce?: (line: string) => void;
+  /** The clock (ms), for tests. */
+  now?: () => number;
+}
+
+export interface ChangeReport {
+  /** Data sources read in full, with why. */
+  full: { dataSource: string; reason: string }[];
+  /** Data sources read incrementally. */
+  merged: string[];
+  trashed: number;
+  missing: number;
+  /** Requests of the trash search. */
+  trashRequests: number;
+  /** Data sources reconciled and the requests it took. */
+  reconciled: string[];
+  reconcileRequests: number;
+}
+
+export interface ChangeRead {
+  items: AsyncGenerator<PageStreamItem>;
+  /** For the flattener: each data source's previous layout and load mode. */
+  plan: (dataSource: NotionDataSource) => DataSourcePlan;
+  /** For the flattener: keeps each table's spec, whose layout the new state records. */
+  onTable: (spec: TableSpec, dataSource: NotionDataSource) => void;
+  /** The state once every item has been consumed (and the destination committed them). */
+  state: () => SyncState;
+  report: ChangeReport;
+}
+
+interface Plan {
+  full: boolean;
+  bookmark: DataSourceState | undefined;
+  /** The ids the bookmark holds. */
+  held: Set<string>;
+  deletions: PageDeletion[];
+  reconciledAt?: string;
+  read: Set<string>;
+  latestEdit: string | undefined;
+  spec?: TableSpec;
+}
+
+const COMPUTED = new Set(['formula', 'rollup']);
+
+function title(ds: NotionDataSource): string {
+  return `"${plainText(ds.title) || '(untitled)'}" (${ds.id})`;
+}
+
+/** Plans and starts the incremental read of `dataSources`. */
+export async function readChanges(api: NotionApi, dataSources: readonly NotionDataSource[], options: ChangeReaderOptions): Promise<ChangeRead> {
+  const now = options.now ?? Date.now;
+  const startedAt = new Date(now()).toISOString();
+  const announce = options.announce ?? (() => {});
+  const plans = new Map<string, Plan>();
+  const overrides = new Map(Object.entries(options.tableNames ?? {}).map(([id, name]) => [stateKey(id), name]));
+  const report: ChangeReport = { full: [], merged: [], trashed: 0, missing: 0, trashRequests: 0, reconciled: [], reconcileRequests: 0 };
+
+  for (const ds of dataSources) {
+    const bookmark = options.previous?.bookmarks[stateKey(ds.id)];
+    let reason: string | undefined;
+    if (!bookmark) reason = 'first incremental run';
+    else if (options.fullRefresh) reason = '--full-refresh';
+    else if (overrides.has(stateKey(ds.id)) && overrides.get(stateKey(ds.id)) !== bookmark.table) reason = `--table names it ${overrides.get(stateKey(ds.id))}`;
+    else {
+      const retyped = retypedProperties(bookmark.properties, ds);
+      const computed = Object.values(ds.properties ?? {}).filter((p) => COMPUTED.has(p.type));
+      if (retyped.length > 0) reason = `property type changed: ${retyped.map((r) => `"${r.name}" ${r.from} → ${r.to}`).join(', ')}`;
+      else if (options.refreshComputed && computed.length > 0) reason = `--refresh-computed (${computed.map((p) => `"${p.name}"`).join(', ')})`;
+    }
+    const full = reason !== undefined;
+    plans.set(stateKey(ds.id), { full, bookmark, held: new Set(full ? [] : bookmark!.ids), deletions: [], read: new Set(), latestEdit: undefined, ...(full ? { reconciledAt: startedAt } : {}) });
+    if (full) {
+      report.full.push({ dataSource: ds.id, reason: reason! });
+      if (bookmark) announce(`Full refresh of data source ${title(ds)}, table ${bookmark.table}: ${reason}. The table is replaced.`);
+    } else report.merged.push(ds.id);
+  }
+
+  const merged = dataSources.filter((ds) => !plans.get(stateKey(ds.id))!.full);
+
+  // 1. Trashed pages, in one search for the run.
+  if (merged.length > 0) {
+    const before = api.stats.requests;
+    const since = trashSearchSince(merged.map((ds) => plans.get(stateKey(ds.id))!.bookmark!));
+    for (const page of await findTrashedPages(api, since, { dataSourceIds: merged.map((ds) => ds.id), signal: options.signal })) {
+      const plan = plans.get(stateKey(page.dataSourceId));
+      if (!plan || plan.full || !plan.held.has(page.id)) continue;
+      plan.deletions.push({ object: 'page_deletion', id: page.id, data_source_id: page.dataSourceId, deleted_time: page.trashedTime, reason: 'trashed' });
+      report.trashed++;
+    }
+    report.trashRequests = api.stats.requests - before;
+  }
+
+  // 2. Reconciliation: ids the state holds that the data source no longer has.
+  const reconcileBefore = api.stats.requests;
+  for (const ds of merged) {
+    const plan = plans.get(stateKey(ds.id))!;
+    if (!options.reconcile && !reconcileDue(plan.bookmark, options.reconcileEveryMs, now())) continue;
+    const listed = await listAllIds(api, ds.id, { signal: options.signal });
+    const listedKeys = new Set([...listed].map(stateKey));
+    const trashed = new Set(plan.deletions.map((d) => d.id));
+    for (const id of plan.bookmark!.ids) {
+      if (listedKeys.has(stateKey(id)) || trashed.has(id)) continue;
+      plan.deletions.push({ object: 'page_deletion', id, data_source_id: ds.id, deleted_time: startedAt, reason: 'missing' });
+      report.missing++;
+    }
+    plan.reconciledAt = startedAt;
+    report.reconciled.push(ds.id);
+  }
+  report.reconcileRequests = api.stats.requests - reconcileBefore;
+
+  // 3. The changed rows, each data source followed by its deletions.
+  const planOf = (id: string) => plans.get(stateKey(id))!;
+  const pages = readPages(api, dataSources, {
+    concurrency: options.concurrency,
+    signal: options.signal,
+    since: (ds) => (planOf(ds.id).full ? undefined : planOf(ds.id).bookmark!.watermark),
+    trailer: (ds) => planOf(ds.id).deletions,
+  });
+
+  async function* tracked(): AsyncGenerator<PageStreamItem> {
+    let current: Plan | undefined;
+    for await (const item of pages) {
+      if (item.object === 'data_source') current = planOf(item.id);
+      else if (item.object === 'page') {
+        current!.read.add(item.id);
+        if (current!.latestEdit === undefined || Date.parse(item.last_edited_time) > Date.parse(current!.latestEdit)) current!.latestEdit = item.last_edited_time;
+      } else if (current!.read.has(item.id)) {
+        continue; // read live in this run after the deletion was found (restored): the live row stands
+      }
+      yield item;
+    }
+  }
+
+  return {
+    items: tracked(),
+    report,
+    plan: (ds) => {
+      const plan = planOf(ds.id);
+      return plan.full ? { loadMode: 'replace' } : { loadMode: 'merge', layout: plan.bookmark!.properties, table: plan.bookmark!.table };
+    },
+    onTable: (spec, ds) => {
+      planOf(ds.id).spec = spec;
+    },
+    state: () => {
+      const runs = new Map<string, DataSourceRun>();
+      for (const ds of dataSources) {
+        const plan = planOf(ds.id);
+        if (!plan.spec) throw new Error(`data source ${ds.id} was not flattened`);
+        runs.set(ds.id, {
+          table: plan.spec.table,
+          properties: specLayout(plan.spec),
+          full: plan.full,
+          read: plan.read,
+          latestEdit: plan.latestEdit,
+          deleted: plan.deletions.filter((d) => !plan.read.has(d.id)).map((d) => d.id),
+          startedAt,
+          ...(plan.reconciledAt ? { reconciledAt: plan.reconciledAt } : {}),
+        });
+      }
+      return nextState(options.previous, runs);
+    },
+  };
+}

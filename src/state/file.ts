@@ -1,0 +1,57 @@
+/**
+ * The state file (`--state <path>`) of destinations that cannot hold the state themselves (NDJSON, CSV),
+ * or to carry it through a pipe. Read: the file holds a state value, a Singer STATE message, or Singer
+ * NDJSON whose last STATE message counts (what `sync --to ndjson` printed). Written atomically: to a
+ * temporary file next to it, flushed to disk, then renamed over it, so it is the old state or the new one.
+ */
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { NotionStreamError } from '../notion/errors.js';
+import { temporaryPath } from '../sinks/ndjson.js';
+
+/** The state value in a state file; undefined when the file does not exist. */
+export async function readStateFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new NotionStreamError('invalid_input', `Cannot read the state file ${path}: ${(err as Error).message}.`, false, { cause: err });
+  }
+  if (text.trim() === '') return undefined;
+  const values: unknown[] = [];
+  try {
+    values.push(JSON.parse(text));
+  } catch {
+    // NDJSON: one message per line
+    for (const [i, line] of text.split('\n').entries()) {
+      if (line.trim() === '') continue;
+      try {
+        values.push(JSON.parse(line));
+      } catch {
+        throw new NotionStreamError('invalid_input', `The state file ${path} is not JSON (line ${i + 1}). It should hold what a run saved there, or a Singer STATE message.`, false);
+      }
+    }
+  }
+  const messages = values.filter((v): v is { type: string; value: unknown } => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'STATE');
+  if (messages.length > 0) return messages[messages.length - 1]!.value;
+  if (values.length === 1) return values[0];
+  throw new NotionStreamError('invalid_input', `The state file ${path} holds several JSON values but no STATE message.`, false);
+}
+
+/** Writes the state value to `path` atomically. */
+export async function writeStateFile(path: string, value: unknown): Promise<void> {
+  const tmp = temporaryPath(path);
+  try {
+    const file = await open(tmp, 'wx');
+    try {
+      await file.writeFile(`${JSON.stringify(value)}\n`);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new NotionStreamError('invalid_input', `Cannot write the state file ${path}: ${(err as Error).message}. The data was written; fix the path and run again (the next run re-reads what this one read).`, false, { cause: err });
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The state of incremental syncs into one destination, pure: for each data source, the watermark (the
+ * latest `last_edited_time` loaded), the schema it was loaded with (each property's id, name, type and
+ * column), and the ids of the pages the destination holds.
+ *
+ * It travels as the value of a Singer STATE message:
+ *   { "notion_stream": 1, "bookmarks": { "<data source id>": DataSourceState, ... } }
+ * Warehouses keep it in a table written in the transaction that commits the data; files keep it in a
+ * state file (`--state <path>`). The ids cost about 40 bytes per page.
+ */
+import { NotionStreamError } from '../notion/errors.js';
+
+export const STATE_FORMAT = 1;
+
+/** How a property was loaded: enough to keep its column through a rename and to see a retype. */
+export interface PropertyLayout {
+  /** The Notion property name when loaded. */
+  name: string;
+  /** The Notion property type. */
+  type: string;
+  /** The column base name (the property's columns are base + suffix). */
+  column: string;
+  /** The column shape decided for it (formulas and rollups are decided from values). */
+  shape?: string;
+  /** Formulas and rollups: the result type their values have. */
+  result?: string;
+}
+
+export interface DataSourceState {
+  /** The table the data source loads into. */
+  table: string;
+  /** The latest `last_edited_time` loaded (ISO). Absent: nothing loaded yet, the next run reads everything. */
+  watermark?: string;
+  /** When every id of the data source was last listed (a full read or a reconciliation), ISO. */
+  reconciledAt?: string;
+  /** When the run that wrote this bookmark started, ISO (this machine's clock): the next trash search looks back to it. */
+  checkedAt?: string;
+  /** By property id (as Notion gives it). */
+  properties: Record<string, PropertyLayout>;
+  /** Ids of the pages the destination holds, sorted. */
+  ids: string[];
+}
+
+export interface SyncState {
+  notion_stream: typeof STATE_FORMAT;
+  bookmarks: Record<string, DataSourceState>;
+}
+
+export function emptyState(): SyncState {
+  return { notion_stream: STATE_FORMAT, bookmarks: {} };
+}
+
+/** Data source ids dashed or not, any case, compare equal. */
+export function stateKey(dataSourceId: string): string {
+  return dataSourceId.replace(/-/g, '').toLowerCase();
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Checks a STATE value read back (from a warehouse table or a state file). Undefined stays undefined
+ * (no state: everything is read). Anything else that is not a notion-stream state is refused with the fix.
+ */
+export function parseState(value: unknown, from: string): SyncState | undefined {
+  if (value === undefined || value === null) return undefined;
+  const bad = (why: string) =>
+    new NotionStreamError('invalid_input', `The incremental state in ${from} is not usable: ${why}. Delete it (or run with --full-refresh) to read everything again.`, false);
+  if (!isObject(value)) throw bad('it is not a JSON object');
+  if (value.notion_stream !== STATE_FORMAT) throw bad(`it was not written by this version of notion-stream (format ${JSON.stringify(value.notion_stream)}, expected ${STATE_FORMAT})`);
+  if (!isObject(value.bookmarks)) throw bad('it has no "bookmarks" object');
+  const bookmarks: Record<string, DataSourceState> = {};
+  for (const [id, b] of Object.entries(value.bookmarks)) {
+    if (!isObject(b) || typeof b.table !== 'string' || !isObject(b.properties) || !Array.isArray(b.ids)) throw bad(`the bookmark of data source ${id} lacks "table", "properties" or "ids"`);
+    if (b.watermark !== undefined && (typeof b.watermark !== 'string' || Number.isNaN(Date.parse(b.watermark)))) throw bad(`the watermark of data source ${id} is not an ISO instant`);
+    bookmarks[stateKey(id)] = b as unknown as DataSourceState;
+  }
+  return { notion_stream: STATE_FORMAT, bookmarks };
+}
+
+/** The later of two ISO instants (either may be undefined). */
+export function laterOf(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+/** What one run did to one data source. */
+export interface DataSourceRun {
+  table: string;
+  properties: Record<string, PropertyLayout>;
+  /** True: every row was read (the table is replaced); false: only changed rows. */
+  full: boolean;
+  /** Ids of the pages read. */
+  read: Iterable<string>;
+  /** The latest `last_edited_time` among them. */
+  latestEdit: string | undefined;
+  /** Ids removed from the destination (trashed, deleted, unshared). */
+  deleted: Iterable<string>;
+  /** Every id was listed by this run (full read or reconciliation): when, ISO. */
+  reconciledAt?: string;
+  /** When the run started, ISO. */
+  startedAt: string;
+}
+
+/** The state after a run committed: the previous bookmarks, overlaid with this run's. */
+export function nextState(previous: SyncState | undefined, runs: ReadonlyMap<string, DataSourceRun>): SyncState {
+  const out: SyncState = { notion_stream: STATE_FORMAT, bookmarks: { ...(previous?.bookmarks ?? {}) } };
+  for (const [id, run] of runs) {
+    const key = stateKey(id);
+    const before = run.full ? undefined : previous?.bookmarks[key];
+    const ids = new Set(before?.ids ?? []);
+    for (const pageId of run.read) ids.add(pageId);
+    for (const pageId of run.deleted) ids.delete(pageId);
+    const reconciledAt = run.reconciledAt ?? before?.reconciledAt;
+    const watermark = laterOf(before?.watermark, run.latestEdit);
+    out.bookmarks[key] = {
+      table: run.table,
+      ...(watermark ? { watermark } : {}),
+      ...(reconciledAt ? { reconciledAt } : {}),
+      checkedAt: run.startedAt,
+      properties: run.properties,
+      ids: [...ids].sort(),
+    };
+  }
+  return out;
+}
+
+/** Clocks differ between this machine and Notion's: searches look back this much further. */
+export const CLOCK_MARGIN_MS = 10 * 60_000;
+
+/**
+ * How far back the trash search of a run must look for these bookmarks: to the start of the run that
+ * wrote the oldest of them (less the clock margin), since a page trashed during that run, after its
+ * search, is found by the next one. Undefined (the whole trash) when a bookmark has no time.
+ */
+export function trashSearchSince(bookmarks: Iterable<DataSourceState>): string | undefined {
+  let earliest: number | undefined;
+  for (const b of bookmarks) {
+    const times = [b.checkedAt, b.watermark].filter((t): t is string => t !== undefined).map(Date.parse).filter((t) => !Number.isNaN(t));
+    if (times.length === 0) return undefined;
+    const t = Math.min(...times);
+    if (earliest === undefined || t < earliest) earliest = t;
+  }
+  return earliest === undefined ? undefined : new Date(earliest - CLOCK_MARGIN_MS).toISOString();
+}
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `--reconcile-every` durations: `90s`, `30m`, `12h`, `7d`, `2w` (a number and a unit) → milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$/i.exec(text);
+  if (!m || !(Number(m[1]) > 0)) {
+    throw new NotionStreamError('invalid_input', `"${text}" is not a duration: use a number and a unit, s, m, h, d or w (e.g. 12h, 7d).`, false);
+  }
+  return Number(m[1]) * UNITS[m[2]!.toLowerCase()]!;
+}
+
+/** True when a data source's ids should be reconciled now: never reconciled, or longer ago than `everyMs`. */
+export function reconcileDue(bookmark: DataSourceState | undefined, everyMs: number | undefined, now: number): boolean {
+  if (everyMs === undefined) return false;
+  const last = bookmark?.reconciledAt === undefined ? NaN : Date.parse(bookmark.reconciledAt);
+  return Number.isNaN(last) || now - last >= everyMs;
+}
