@@ -6,12 +6,14 @@
  *   replace  DELETE every row of the target, INSERT the staged rows
  *   append   INSERT the staged rows
  *   merge    parents: MERGE by key, one source row per key (the last one staged: highest `order`);
- *            children: DELETE the rows of every staged parent, INSERT the staged child rows
+ *            children: DELETE the rows of every staged parent, INSERT the child rows staged after the
+ *            parent's last staged row (the lists of the row the MERGE keeps)
  *
  * Deletions (incremental runs): a parent's staging table then has a `_deleted_at` column, and a staged
  * row with `_deleted_at` set stands for a page that was trashed, deleted or unshared:
  *   hard  the target row and its child rows are deleted (the target has no `_deleted_at` column)
- *   soft  the target row keeps its values and gets `_deleted_at` (its child rows stay)
+ *   soft  the target row keeps its values and gets `_deleted_at` (its child rows stay); replace and
+ *         append load deletions as rows
  * A live row of a soft-deleted page (restored from the trash) clears `_deleted_at` again.
  * Column lists are explicit: a target keeps columns the run does not have (NULL in new rows).
  */
@@ -20,7 +22,10 @@ export const DELETED_AT = '_deleted_at';
 export interface Dialect {
   /** A quoted column name. */
   ident(name: string): string;
-  /** The expression ordering a staging table's rows as they were staged (a sequence column, `rowid`). */
+  /**
+   * The column numbering staged rows in the order they were read, across all staging tables of a run:
+   * a child row comes after its parent row, before the parent's next row (a run-wide sequence).
+   */
   order: string;
 }
 
@@ -51,16 +56,21 @@ function insertSelect(d: Dialect, t: SwapTable, where?: string): string {
   return `INSERT INTO ${t.target} (${cols}) SELECT ${cols} FROM ${t.stage}${where ? ` WHERE ${where}` : ''}`;
 }
 
-/** The live rows of a staging table with deletions: hard deletes never reach a replaced target. */
+/** The rows of a staging table with deletions that reach a replaced target: hard deletes never do, soft ones are rows. */
 function liveOnly(d: Dialect, t: SwapTable): string | undefined {
-  return t.deletions ? `${d.ident(DELETED_AT)} IS NULL` : undefined;
+  return t.deletions === 'hard' ? `${d.ident(DELETED_AT)} IS NULL` : undefined;
+}
+
+/** The last staged row of each key (highest `order`): the one a merge keeps. */
+function lastStaged(d: Dialect, stage: string, key: string[], columns: string[]): string {
+  return `SELECT ${list(d, columns)} FROM ${stage} WHERE TRUE QUALIFY ROW_NUMBER() OVER (PARTITION BY ${list(d, key)} ORDER BY ${d.order} DESC) = 1`;
 }
 
 function mergeStatement(d: Dialect, t: SwapTable, key: string[]): string {
   const deleted = `S.${d.ident(DELETED_AT)} IS NOT NULL`;
   const sourceCols = t.deletions && !t.columns.includes(DELETED_AT) ? [...t.columns, DELETED_AT] : t.columns;
   const on = key.map((k) => `T.${d.ident(k)} = S.${d.ident(k)}`).join(' AND ');
-  const source = `SELECT ${list(d, sourceCols)} FROM ${t.stage} WHERE TRUE QUALIFY ROW_NUMBER() OVER (PARTITION BY ${list(d, key)} ORDER BY ${d.order} DESC) = 1`;
+  const source = lastStaged(d, t.stage, key, sourceCols);
   const updates = t.columns.filter((c) => !key.includes(c)).map((c) => `${d.ident(c)} = S.${d.ident(c)}`);
   const clauses: string[] = [];
   if (t.deletions === 'hard') clauses.push(`WHEN MATCHED AND ${deleted} THEN DELETE`);
@@ -72,14 +82,19 @@ function mergeStatement(d: Dialect, t: SwapTable, key: string[]): string {
 
 function childStatements(d: Dialect, t: SwapTable, parent: NonNullable<SwapTable['parent']>): string[] {
   const parentKey = d.ident(parent.key);
-  const deletedAt = d.ident(DELETED_AT);
-  // Soft: a deletion keeps the page's child rows. Hard: they go with it.
-  const replaced = parent.deletions === 'soft' ? ` WHERE ${deletedAt} IS NULL` : '';
-  const statements = [`DELETE FROM ${t.target} WHERE ${d.ident('_parent_id')} IN (SELECT ${parentKey} FROM ${parent.stage}${replaced})`];
-  // A page staged live and then as deleted in the same run keeps none of its staged child rows.
-  const where = parent.deletions ? `${d.ident('_parent_id')} NOT IN (SELECT ${parentKey} FROM ${parent.stage} WHERE ${deletedAt} IS NOT NULL)` : undefined;
-  statements.push(insertSelect(d, t, where));
-  return statements;
+  // Soft: a page whose last staged row is a deletion keeps its child rows. Hard: they go with it.
+  const replaced =
+    parent.deletions === 'soft'
+      ? `SELECT ${parentKey} FROM (${lastStaged(d, parent.stage, [parent.key], [parent.key, DELETED_AT])}) WHERE ${d.ident(DELETED_AT)} IS NULL`
+      : `SELECT ${parentKey} FROM ${parent.stage}`;
+  // The child rows of a page are the ones staged after its last staged row: a page staged twice keeps
+  // the lists of its last row, a page whose last row is a deletion none.
+  const last = `SELECT ${parentKey} AS _ns_key, MAX(${d.order}) AS _ns_last FROM ${parent.stage} GROUP BY ${parentKey}`;
+  const cols = list(d, t.columns);
+  return [
+    `DELETE FROM ${t.target} WHERE ${d.ident('_parent_id')} IN (${replaced})`,
+    `INSERT INTO ${t.target} (${cols}) SELECT ${list(d, t.columns, 'C.')} FROM ${t.stage} C JOIN (${last}) P ON C.${d.ident('_parent_id')} = P._ns_key WHERE C.${d.order} > P._ns_last`,
+  ];
 }
 
 /** The statements that move one staged table into its target, in order. */
