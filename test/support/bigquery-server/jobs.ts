@@ -46,6 +46,8 @@ export interface JobsOptions {
 }
 
 const JOB_ID = /^[A-Za-z0-9_-]{1,1024}$/;
+/** BigQuery's limit on unresolved GoogleSQL query text: 1,024K characters. */
+const MAX_QUERY_CHARS = 1024 * 1024;
 
 export class Jobs {
   private readonly all: Job[] = [];
@@ -161,6 +163,9 @@ export class Jobs {
 
   private createQuery(b: Record<string, unknown>, q: Record<string, unknown>, configuration: Record<string, unknown>): Job {
     if (typeof q.query !== 'string' || q.query.trim() === '') throw invalid('Required parameter is missing: query');
+    if (q.query.length > MAX_QUERY_CHARS) {
+      throw invalid('The query is too large. The maximum standard SQL query length is 1024.00K characters, including comments and white space characters.');
+    }
     if (q.useLegacySql !== false) throw unsupported('Legacy SQL (set useLegacySql: false)');
     const sql = q.query;
     const dd = q.defaultDataset as Record<string, unknown> | undefined;
