@@ -10,6 +10,12 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 
 export const STAGE_PREFIX = '_ns_stage_';
 
+/**
+ * The column of a merge table's staging table numbering its rows across all staging tables of the run,
+ * in the order they were read (a child row comes after its parent row). Never in a target.
+ */
+export const SEQ_COLUMN = '_ns_seq';
+
 /** A new run id: 8 hex digits, so two runs never share a staging table name. */
 export function newRunId(): string {
   return randomBytes(4).toString('hex');

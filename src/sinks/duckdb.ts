@@ -14,24 +14,42 @@
  *      committed every `batchRows` rows of the table (auto-commit mode: each appender flush is a
  *      transaction). Meanwhile DuckDB's memory limit is lowered, so DuckDB evicts the blocks its
  *      checkpoints wrote to the file instead of caching the whole run. Targets are not touched.
- *   2. Only when the whole input has succeeded, ONE transaction moves every staged table into place:
- *      replace (default) drops the target and renames its staging table over it; append adds the new
- *      columns to the target, copies the staged rows (INSERT … SELECT) and drops the staging table (a new
- *      table is renamed into place as in replace). All tables of the run change together at COMMIT;
- *      tables not in the run are left alone.
+ *   2. Only when the whole input has succeeded, ONE transaction moves every staged table into place. By
+ *      mode:
+ *        replace (default)  drops the target and renames its staging table over it.
+ *        append             adds the new columns to the target, copies the staged rows (INSERT … SELECT).
+ *        merge              adds the new columns to the target and runs the statements of swap-sql.ts:
+ *                           a parent table is MERGEd by its key_properties, the last staged row of a key
+ *                           winning; a child table `<parent>__<col>` (key `_parent_id`, `_idx`) loses the
+ *                           rows of every staged parent and gets the child rows of the parent's last
+ *                           staged row. Its staging tables number their rows in a run-wide `_ns_seq`.
+ *      A table that does not exist yet is renamed into place (replace, append) or created (merge). In a
+ *      merge run, a SCHEMA with `load_mode: 'replace'` (a first load or a full refresh; its child tables go
+ *      with it) replaces its table whole, rebuilt from the run's columns only: old columns are gone and
+ *      column types may change. All tables of the run change together at COMMIT; tables not in the run
+ *      are left alone.
  *   Any failure (the input throws, a value does not fit its column, an abort) drops this run's staging
- *   tables and leaves every target exactly as before the run. Each run starts by dropping staging tables
- *   a crashed run left behind.
- * Schema evolution between runs (both modes): a new column is added (ALTER TABLE ADD COLUMN); a column
- * the new schema lacks is kept (NULL in the new rows); a changed type fails the run, naming table,
- * column and both types.
+ *   tables and leaves every target exactly as before the run. Each run starts by dropping
+ *   staging tables a crashed run left behind.
+ * Schema evolution between runs (all modes, but a table replaced whole in a merge run): a new column is
+ * added (ALTER TABLE ADD COLUMN); a column the new schema lacks is kept (NULL in new rows, its value kept
+ * by a merge); a changed type fails the run, naming table, column and both types.
+ *
+ * Deletions: a parent SCHEMA with a `_deleted_at` column (TIMESTAMP) marks a stream whose RECORDs with
+ * `_deleted_at` set are deletions (`{id, _deleted_at}`, other columns absent).
+ *   hard (default)     merge deletes the row and its child rows; the target never gets `_deleted_at`, and
+ *                      a table loaded whole (replace, append, a full refresh) never gets deletion rows.
+ *   soft (softDelete)  merge sets `_deleted_at` on the existing row, keeping its values and child rows (a
+ *                      later live row clears it); a table loaded whole gets deletions as rows.
  */
 import { BIGINT, BOOLEAN, DOUBLE, DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { PARENT_ID } from '../core/split.js';
 import { NotionStreamError } from '../notion/errors.js';
 import { columnType, type ColumnType, type SchemaMessage, type SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
-import { dropTables, dropTablesBestEffort, newRunId, quoteIdent, stageName, STAGE_PREFIX, StagingMemory, stagingTables } from './duckdb-staging.js';
+import { dropTables, dropTablesBestEffort, newRunId, quoteIdent, SEQ_COLUMN, stageName, STAGE_PREFIX, StagingMemory, stagingTables } from './duckdb-staging.js';
+import { DELETED_AT, swapStatements, type Dialect, type SwapTable } from './swap-sql.js';
 import { RunTables, type Sink, type SinkSummary } from './types.js';
 
 export { quoteIdent, STAGE_PREFIX };
@@ -41,7 +59,7 @@ export type DuckDbMode = 'replace' | 'append' | 'merge';
 export interface DuckDbSinkOptions {
   /** The database file, default `notion.duckdb` (`:memory:` for a throwaway database). */
   path?: string;
-  /** `replace` (default) swaps in the run's tables; `append` adds the run's rows. */
+  /** `replace` (default) swaps in the run's tables; `append` adds the run's rows; `merge` upserts them by key. */
   mode?: DuckDbMode;
   /** Rows of a table per staging commit (default 10,000). */
   batchRows?: number;
@@ -137,9 +155,14 @@ interface Column {
   appendAs?: DuckDBType;
   sqlType: string;
   comment: string | undefined;
-  /** The target has the column already (append mode adds the others to it in the final transaction). */
+  /** The target has the column already (append and merge add the others to it in the final transaction). */
   inTarget: boolean;
+  /** The run-wide row number of a merge table's staging table (`_ns_seq`), never in the target. */
+  seq?: true;
 }
+
+/** How a table's staged rows reach its target: the sink's mode, or `refresh` (replaced whole in a merge run). */
+type TableLoad = 'replace' | 'append' | 'merge' | 'refresh';
 
 interface TableState {
   target: string;
@@ -154,33 +177,50 @@ interface TableState {
   rows: number;
   /** Rows appended since the last staging commit. */
   pending: number;
+  load: TableLoad;
+  key: string[];
+  /** A child table of the splitter: its key starts with `_parent_id`. */
+  child: boolean;
+  /** A parent table whose SCHEMA has `_deleted_at`: a RECORD with it set is a deletion. */
+  deletions: boolean;
 }
+
+const DUCKDB_DIALECT: Dialect = { ident: quoteIdent, order: quoteIdent(SEQ_COLUMN) };
 
 export class DuckDbSink implements Sink {
   readonly path: string;
   readonly mode: DuckDbMode;
   readonly batchRows: number;
+  readonly softDelete: boolean;
 
   constructor(options: DuckDbSinkOptions = {}) {
     this.path = options.path ?? DEFAULT_DUCKDB_PATH;
     this.mode = options.mode ?? 'replace';
     this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
-    if (this.mode !== 'replace' && this.mode !== 'append') {
-      throw new NotionStreamError('invalid_input', `DuckDB mode "${String(this.mode)}" is not supported: use replace or append.`, false);
+    this.softDelete = options.softDelete ?? false;
+    if (this.mode !== 'replace' && this.mode !== 'append' && this.mode !== 'merge') {
+      throw new NotionStreamError('invalid_input', `DuckDB mode "${String(this.mode)}" is not supported: use replace, append or merge.`, false);
     }
     if (!Number.isSafeInteger(this.batchRows) || this.batchRows < 1) {
       throw new NotionStreamError('invalid_input', `DuckDB batchRows must be a positive whole number, not ${String(this.batchRows)}.`, false);
     }
   }
 
-  async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary> {
-    throwIfAborted(signal);
-    let instance: DuckDBInstance;
+  private get inMemory(): boolean {
+    return this.path === ':memory:' || this.path === '';
+  }
+
+  private async open(config: Record<string, string>): Promise<DuckDBInstance> {
     try {
-      instance = await DuckDBInstance.create(this.path, ALLOCATOR_CONFIG);
+      return await DuckDBInstance.create(this.path, config);
     } catch (err) {
       throw new NotionStreamError('invalid_input', `Cannot open the DuckDB file ${this.path}: ${(err as Error).message}. Check the path, and that no other program has the file open.`, false, { cause: err });
     }
+  }
+
+  async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary> {
+    throwIfAborted(signal);
+    const instance = await this.open(ALLOCATOR_CONFIG);
     try {
       const connection = await instance.connect();
       try {
@@ -197,8 +237,9 @@ export class DuckDbSink implements Sink {
     const tables = new RunTables();
     const states = new Map<string, TableState>();
     const runId = newRunId();
+    let seq = 0;
     // The memory limit only bounds a file database's cache; an in-memory database keeps its tables in it.
-    const memory = this.path === ':memory:' || this.path === '' ? undefined : new StagingMemory(connection);
+    const memory = this.inMemory ? undefined : new StagingMemory(connection);
     await dropTables(connection, await stagingTables(connection));
     try {
       // 1. Staging, in auto-commit mode: every appender flush is its own committed transaction.
@@ -211,54 +252,97 @@ export class DuckDbSink implements Sink {
         } else if (message.type === 'RECORD') {
           tables.record(message.stream);
           const state = states.get(message.stream)!;
-          appendRow(state, message.record);
+          if (this.dropsDeletions(state) && message.record[DELETED_AT] != null) continue;
+          appendRow(state, message.record, ++seq);
           if (++state.pending >= this.batchRows) commitBatch(state);
         }
       }
       throwIfAborted(signal);
       for (const state of states.values()) closeAppender(state);
       throwIfAborted(signal);
+      const summary = tables.summary(this.path);
       // 2. One transaction moves every staged table into place, with DuckDB's own memory limit.
       await memory?.restore();
       await connection.run('BEGIN TRANSACTION');
       try {
-        for (const state of states.values()) await this.finishTable(connection, state);
+        for (const state of states.values()) await this.finishTable(connection, state, states);
+        // Merge statements of child tables read their parent's staging table: drop them all at the end.
+        for (const state of states.values()) await connection.run(`DROP TABLE IF EXISTS ${quoteIdent(state.stage)}`);
         throwIfAborted(signal);
         await connection.run('COMMIT');
       } catch (err) {
         await connection.run('ROLLBACK').catch(() => {});
         throw err;
       }
+      return summary;
     } catch (err) {
       for (const state of states.values()) discardAppender(state);
       await dropTablesBestEffort(connection, [...states.values()].map((s) => s.stage));
       throw err;
     }
-    return tables.summary(this.path);
+  }
+
+  /** How a table's rows reach its target: a child table goes with its parent, when the parent came first. */
+  private tableLoad(message: SchemaMessage, parent: TableState | undefined): TableLoad {
+    if (this.mode !== 'merge') return this.mode;
+    if (parent) return parent.load;
+    return message.load_mode === 'replace' ? 'refresh' : 'merge';
+  }
+
+  /** Deletion rows of a table loaded whole are left out (with `_deleted_at`) unless deletions are soft. */
+  private dropsDeletions(state: TableState): boolean {
+    return state.deletions && !this.softDelete && state.load !== 'merge';
   }
 
   /** Creates the staging table of the table a SCHEMA describes (or adds its new columns) and opens its appender. */
   private async applySchema(connection: DuckDBConnection, states: Map<string, TableState>, message: SchemaMessage, runId: string): Promise<void> {
     const target = message.stream;
+    const child = message.key_properties[0] === PARENT_ID;
+    const deletions = !child && DELETED_AT in message.schema.properties;
     const wanted = Object.entries(message.schema.properties).map(([name, schema]) => {
       const type = columnType(schema);
       return { name, type, sqlType: duckdbType(type), comment: schema.description, inTarget: false };
     });
     let state = states.get(target);
+    const created = !state;
     if (!state) {
+      const load = this.tableLoad(message, child ? parentOf(states, target) : undefined);
+      if (load === 'merge' && message.key_properties.length === 0) {
+        throw new NotionStreamError('invalid_input', `--mode merge needs a key: table ${target} has no key_properties in its SCHEMA. Use --mode replace or append.`, false);
+      }
       const existing = await existingColumns(connection, target);
-      // Kept columns of the existing table come first, in their order, then the new ones.
-      const columns: Column[] = existing.map((c) => ({ ...c, type: undefined }));
-      state = { target, stage: stageName(runId, target), targetExists: existing.length > 0, columns, description: message.schema.description, appender: undefined, rows: 0, pending: 0 };
+      // Kept columns of the existing table come first, in their order, then the new ones. A table
+      // replaced whole in a merge run is rebuilt from the run's columns only.
+      const columns: Column[] = load === 'refresh' ? [] : existing.map((c) => ({ ...c, type: undefined }));
+      state = {
+        target,
+        stage: stageName(runId, target),
+        targetExists: existing.length > 0,
+        columns,
+        description: message.schema.description,
+        appender: undefined,
+        rows: 0,
+        pending: 0,
+        load,
+        key: message.key_properties,
+        child,
+        deletions,
+      };
       states.set(target, state);
-      this.evolve(state, wanted, (c) => columns.push(c));
-      await connection.run(`CREATE TABLE ${quoteIdent(state.stage)} (${columns.map((c) => `${quoteIdent(c.name)} ${c.sqlType}`).join(', ')})`);
     } else {
       closeAppender(state);
       state.pending = 0;
       state.description = message.schema.description ?? state.description;
-      const added: Column[] = [];
-      this.evolve(state, wanted, (c) => added.push(c));
+      state.key = message.key_properties;
+      state.deletions ||= deletions;
+    }
+    const added: Column[] = [];
+    this.evolve(state, this.dropsDeletions(state) ? wanted.filter((c) => c.name !== DELETED_AT) : wanted, (c) => added.push(c));
+    if (created) {
+      if (state.load === 'merge') added.push({ name: SEQ_COLUMN, type: undefined, sqlType: 'BIGINT', comment: undefined, inTarget: false, seq: true });
+      state.columns.push(...added);
+      await connection.run(`CREATE TABLE ${quoteIdent(state.stage)} (${state.columns.map((c) => `${quoteIdent(c.name)} ${c.sqlType}`).join(', ')})`);
+    } else {
       for (const c of added) {
         await connection.run(`ALTER TABLE ${quoteIdent(state.stage)} ADD COLUMN ${quoteIdent(c.name)} ${c.sqlType}`);
         state.columns.push(c);
@@ -290,28 +374,53 @@ export class DuckDbSink implements Sink {
     for (const c of state.columns) if (!wanted.some((w) => w.name.toLowerCase() === c.name.toLowerCase())) c.type = undefined;
   }
 
+  /** The target's columns: the staging table's but `_ns_seq`, and `_deleted_at` when deletions are hard. */
+  private targetColumns(state: TableState): Column[] {
+    return state.columns.filter((c) => !c.seq && !(state.deletions && !this.softDelete && c.name === DELETED_AT));
+  }
+
   /**
-   * Moves a staged table into place, inside the final transaction, and sets the comments. Replace, or a
-   * table that did not exist: the staging table is renamed over the target. Append to an existing table:
-   * the new columns are added to it, the staged rows copied, and the staging table dropped.
+   * Moves a staged table into place, inside the final transaction, and sets the comments. Replace, a full
+   * refresh, or a new table in append mode: the staging table is renamed over the target. Otherwise the
+   * target (created for a new table in merge mode) gets the new columns and the swap-sql.ts statements;
+   * the staging table is dropped later.
    */
-  private async finishTable(connection: DuckDBConnection, state: TableState): Promise<void> {
+  private async finishTable(connection: DuckDBConnection, state: TableState, states: Map<string, TableState>): Promise<void> {
     const target = quoteIdent(state.target);
-    const stage = quoteIdent(state.stage);
-    if (this.mode === 'replace' || !state.targetExists) {
+    const columns = this.targetColumns(state);
+    if (state.load === 'replace' || state.load === 'refresh' || (state.load === 'append' && !state.targetExists)) {
       await connection.run(`DROP TABLE IF EXISTS ${target}`);
-      await connection.run(`ALTER TABLE ${stage} RENAME TO ${target}`);
+      await connection.run(`ALTER TABLE ${quoteIdent(state.stage)} RENAME TO ${target}`);
     } else {
-      for (const c of state.columns) if (!c.inTarget) await connection.run(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(c.name)} ${c.sqlType}`);
-      const columns = state.columns.map((c) => quoteIdent(c.name)).join(', ');
-      await connection.run(`INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${stage}`);
-      await connection.run(`DROP TABLE ${stage}`);
+      if (!state.targetExists) await connection.run(`CREATE TABLE ${target} (${columns.map((c) => `${quoteIdent(c.name)} ${c.sqlType}`).join(', ')})`);
+      else for (const c of columns) if (!c.inTarget) await connection.run(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(c.name)} ${c.sqlType}`);
+      const swap = this.swapTable(state, states, columns);
+      for (const statement of swapStatements(DUCKDB_DIALECT, state.load, swap)) await connection.run(statement);
     }
     if (state.description !== undefined) await connection.run(`COMMENT ON TABLE ${target} IS ${quoteString(state.description)}`);
-    for (const c of state.columns) {
+    for (const c of columns) {
       if (c.comment !== undefined) await connection.run(`COMMENT ON COLUMN ${target}.${quoteIdent(c.name)} IS ${quoteString(c.comment)}`);
     }
   }
+
+  /** What swap-sql.ts needs to append or merge a table: the run's columns (a kept column keeps its values). */
+  private swapTable(state: TableState, states: Map<string, TableState>, columns: Column[]): SwapTable {
+    const swap: SwapTable = { target: quoteIdent(state.target), stage: quoteIdent(state.stage), columns: columns.filter((c) => c.type).map((c) => c.name) };
+    const deletions = this.softDelete ? 'soft' : 'hard';
+    if (state.load !== 'merge') return swap;
+    if (!state.child) return { ...swap, key: state.key, deletions: state.deletions ? deletions : undefined };
+    const parent = parentOf(states, state.target);
+    if (parent?.load !== 'merge') {
+      throw new NotionStreamError('invalid_input', `--mode merge: child table ${state.target} has no parent table merged in this run.`, false);
+    }
+    return { ...swap, parent: { stage: quoteIdent(parent.stage), key: parent.key[0]!, deletions: parent.deletions ? deletions : undefined } };
+  }
+}
+
+/** The run's parent table of a child table `<parent>__<column>` (the longest such name). */
+function parentOf(states: Map<string, TableState>, child: string): TableState | undefined {
+  const parents = [...states.values()].filter((p) => !p.child && child.startsWith(`${p.target}__`));
+  return parents.sort((a, b) => b.target.length - a.target.length)[0];
 }
 
 async function existingColumns(connection: DuckDBConnection, table: string): Promise<Column[]> {
@@ -330,10 +439,14 @@ async function existingColumns(connection: DuckDBConnection, table: string): Pro
   }));
 }
 
-function appendRow(state: TableState, record: Record<string, unknown>): void {
+function appendRow(state: TableState, record: Record<string, unknown>, seq: number): void {
   const appender = state.appender!;
   state.rows++;
   for (const column of state.columns) {
+    if (column.seq) {
+      appender.appendBigInt(BigInt(seq));
+      continue;
+    }
     const value = column.type ? record[column.name] : undefined;
     if (value === null || value === undefined || !column.type) {
       appender.appendNull();

@@ -267,7 +267,7 @@ describe('DuckDbSink staging', () => {
     expect(await tableNames(path)).toEqual([]);
   });
 
-  it.each(['replace', 'append'] as const)('%s: commits staged rows in batches, and a failure after several batches leaves the targets exactly as before', async (mode) => {
+  it.each(['replace', 'append', 'merge'] as const)('%s: commits staged rows in batches, and a failure after several batches leaves the targets exactly as before', async (mode) => {
     const path = await dbPath();
     await new DuckDbSink({ path, mode }).write(from([peopleSchema, ...people(3), tagsSchema, record('tags', { id: 't1', label: 'old' })]));
     const before = await dumpDuckDb(path);
@@ -297,7 +297,7 @@ describe('DuckDbSink staging', () => {
     expect(await stagingLeft(path)).toEqual([]);
   });
 
-  it.each(['replace', 'append'] as const)('%s: loads many batches of several tables and leaves no staging table', async (mode) => {
+  it.each(['replace', 'append', 'merge'] as const)('%s: loads many batches of several tables and leaves no staging table', async (mode) => {
     const path = await dbPath();
     const run = (offset: number) => [peopleSchema, tagsSchema, ...people(1_000, offset).flatMap((m, i) => [m, record('tags', { id: `t${i + offset}`, label: i % 2 ? 'odd' : null })])];
     await new DuckDbSink({ path, mode, batchRows: 64 }).write(from(run(0)));
