@@ -14,8 +14,8 @@
  *      committed every `batchRows` rows of the table (auto-commit mode: each appender flush is a
  *      transaction). Meanwhile DuckDB's memory limit is lowered, so DuckDB evicts the blocks its
  *      checkpoints wrote to the file instead of caching the whole run. Targets are not touched.
- *   2. Only when the whole input has succeeded, ONE transaction moves every staged table into place. By
- *      mode:
+ *   2. Only when the whole input has succeeded, ONE transaction moves every staged table into place (and
+ *      stores the run's state). By mode:
  *        replace (default)  drops the target and renames its staging table over it.
  *        append             adds the new columns to the target, copies the staged rows (INSERT … SELECT).
  *        merge              adds the new columns to the target and runs the statements of swap-sql.ts:
@@ -29,7 +29,7 @@
  *      column types may change. All tables of the run change together at COMMIT; tables not in the run
  *      are left alone.
  *   Any failure (the input throws, a value does not fit its column, an abort) drops this run's staging
- *   tables and leaves every target exactly as before the run. Each run starts by dropping
+ *   tables and leaves every target, and the state, exactly as before the run. Each run starts by dropping
  *   staging tables a crashed run left behind.
  * Schema evolution between runs (all modes, but a table replaced whole in a merge run): a new column is
  * added (ALTER TABLE ADD COLUMN); a column the new schema lacks is kept (NULL in new rows, its value kept
@@ -41,7 +41,11 @@
  *                      a table loaded whole (replace, append, a full refresh) never gets deletion rows.
  *   soft (softDelete)  merge sets `_deleted_at` on the existing row, keeping its values and child rows (a
  *                      later live row clears it); a table loaded whole gets deletions as rows.
+ * State: the value of the stream's last STATE message replaces the one row of `_notion_stream_state`
+ * (`value`: its JSON text, `committed_at`) in the final transaction; `readState` reads it back. A run
+ * without STATE leaves the table alone.
  */
+import { existsSync } from 'node:fs';
 import { BIGINT, BOOLEAN, DOUBLE, DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { PARENT_ID } from '../core/split.js';
@@ -50,7 +54,7 @@ import { columnType, type ColumnType, type SchemaMessage, type SingerMessage } f
 import { throwIfAborted } from '../util/abort.js';
 import { dropTables, dropTablesBestEffort, newRunId, quoteIdent, SEQ_COLUMN, stageName, STAGE_PREFIX, StagingMemory, stagingTables } from './duckdb-staging.js';
 import { DELETED_AT, swapStatements, type Dialect, type SwapTable } from './swap-sql.js';
-import { RunTables, type Sink, type SinkSummary } from './types.js';
+import { RunTables, STATE_TABLE, type Sink, type SinkSummary } from './types.js';
 
 export { quoteIdent, STAGE_PREFIX };
 
@@ -233,6 +237,29 @@ export class DuckDbSink implements Sink {
     }
   }
 
+  /** The state value an earlier run committed, or undefined (no file, no state table, no row). Never creates the file. */
+  async readState(signal?: AbortSignal): Promise<unknown> {
+    throwIfAborted(signal);
+    if (this.inMemory || !existsSync(this.path)) return undefined;
+    const instance = await this.open({ access_mode: 'READ_ONLY' });
+    try {
+      const connection = await instance.connect();
+      try {
+        const tables = await connection.runAndReadAll(
+          `SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = $table`,
+          { table: STATE_TABLE },
+        );
+        if (tables.currentRowCount === 0) return undefined;
+        const rows = (await connection.runAndReadAll(`SELECT value FROM ${quoteIdent(STATE_TABLE)} ORDER BY committed_at DESC LIMIT 1`)).getRowsJS();
+        return rows.length === 0 ? undefined : JSON.parse(String(rows[0]![0]));
+      } finally {
+        connection.closeSync();
+      }
+    } finally {
+      instance.closeSync();
+    }
+  }
+
   private async load(connection: DuckDBConnection, messages: AsyncIterable<SingerMessage>, signal: AbortSignal | undefined): Promise<SinkSummary> {
     const tables = new RunTables();
     const states = new Map<string, TableState>();
@@ -255,6 +282,8 @@ export class DuckDbSink implements Sink {
           if (this.dropsDeletions(state) && message.record[DELETED_AT] != null) continue;
           appendRow(state, message.record, ++seq);
           if (++state.pending >= this.batchRows) commitBatch(state);
+        } else {
+          tables.state(message.value);
         }
       }
       throwIfAborted(signal);
@@ -268,6 +297,7 @@ export class DuckDbSink implements Sink {
         for (const state of states.values()) await this.finishTable(connection, state, states);
         // Merge statements of child tables read their parent's staging table: drop them all at the end.
         for (const state of states.values()) await connection.run(`DROP TABLE IF EXISTS ${quoteIdent(state.stage)}`);
+        if ('state' in summary) await saveState(connection, summary.state);
         throwIfAborted(signal);
         await connection.run('COMMIT');
       } catch (err) {
@@ -421,6 +451,14 @@ export class DuckDbSink implements Sink {
 function parentOf(states: Map<string, TableState>, child: string): TableState | undefined {
   const parents = [...states.values()].filter((p) => !p.child && child.startsWith(`${p.target}__`));
   return parents.sort((a, b) => b.target.length - a.target.length)[0];
+}
+
+/** Replaces the one row of the state table, inside the final transaction. */
+async function saveState(connection: DuckDBConnection, value: unknown): Promise<void> {
+  const table = quoteIdent(STATE_TABLE);
+  await connection.run(`CREATE TABLE IF NOT EXISTS ${table} (value VARCHAR, committed_at TIMESTAMPTZ)`);
+  await connection.run(`DELETE FROM ${table}`);
+  await connection.run(`INSERT INTO ${table} VALUES ($value, current_timestamp)`, { value: JSON.stringify(value) ?? 'null' });
 }
 
 async function existingColumns(connection: DuckDBConnection, table: string): Promise<Column[]> {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { MessageSplitter } from '../../src/core/split.js';
 import type { ColumnSchema, SchemaMessage, SingerMessage } from '../../src/singer/messages.js';
 import { DuckDbSink, STAGE_PREFIX, type DuckDbSinkOptions } from '../../src/sinks/duckdb.js';
+import { STATE_TABLE } from '../../src/sinks/types.js';
 import { dumpDuckDb } from '../support/duckdb.js';
-import { record, schema, str } from './fixtures.js';
+import { failingAfter, record, schema, str } from './fixtures.js';
 
 const int: ColumnSchema = { type: ['null', 'integer'] };
 const num: ColumnSchema = { type: ['null', 'number'] };
@@ -51,6 +53,7 @@ const tasks = (properties: Record<string, ColumnSchema> = {}, load_mode?: 'repla
 });
 const task = (id: string, name: string, tags: string[] | null = [], extra: Record<string, unknown> = {}) => record('tasks', { id, name, tags, ...extra });
 const deletion = (id: string, at = '2025-03-04T05:06:07Z') => record('tasks', { id, _deleted_at: at });
+const state = (value: unknown): SingerMessage => ({ type: 'STATE', value });
 
 const tasksRows = (path: string) => query(path, `SELECT id, name FROM tasks ORDER BY id`);
 const tagRows = (path: string) => query(path, `SELECT _parent_id, _idx::INTEGER, value FROM tasks__tags ORDER BY _parent_id, _idx`);
@@ -137,13 +140,13 @@ describe('DuckDbSink merge', () => {
     await expect(load(path, [schema('nokey', { id: str }, []), record('nokey', { id: 'a' })])).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/merge needs a key: table nokey/) });
   });
 
-  it('a failure in the final transaction leaves every table as before', async () => {
+  it('a failure in the final transaction leaves every table and the state as before', async () => {
     const path = await dbPath();
-    await load(path, [tasks(), task('t1', 'one', ['a'])]);
+    await load(path, [tasks(), task('t1', 'one', ['a']), state({ at: 1 })]);
     const before = await dumpDuckDb(path);
     // A child table whose parent is not in the run cannot be merged: the run fails after tasks moved.
     const orphan = schema('lost__tags', { _parent_id: str, _idx: int, value: str }, ['_parent_id', '_idx']);
-    const run = new DuckDbSink({ path, mode: 'merge' }).write(Readable.from([...split([tasks(), task('t1', 'edited', ['b'])]), orphan, record('lost__tags', { _parent_id: 'x', _idx: 0, value: 'v' })]));
+    const run = new DuckDbSink({ path, mode: 'merge' }).write(Readable.from([...split([tasks(), task('t1', 'edited', ['b'])]), orphan, record('lost__tags', { _parent_id: 'x', _idx: 0, value: 'v' }), state({ at: 2 })]));
     await expect(run).rejects.toThrow(/child table lost__tags has no parent table/);
     expect(await dumpDuckDb(path)).toEqual(before);
   });
@@ -234,5 +237,52 @@ describe('DuckDbSink deletions', () => {
       ['t2', null, true],
     ]);
     expect(await tagRows(soft)).toEqual([['t1', 0, 'a']]);
+  });
+});
+
+describe('DuckDbSink state', () => {
+  it('commits the last STATE value with the data, replacing the previous one, in every mode', async () => {
+    const path = await dbPath();
+    const sink = new DuckDbSink({ path, mode: 'merge' });
+    expect(await sink.readState()).toBeUndefined();
+    const first = await load(path, [tasks(), state({ cursor: 'a' }), task('t1', 'one'), state({ cursor: 'b', n: [1, 2] })]);
+    expect(first).toEqual({
+      destination: path,
+      tables: [
+        { table: 'tasks', rows: 1 },
+        { table: 'tasks__tags', rows: 0 },
+      ],
+      state: { cursor: 'b', n: [1, 2] },
+    });
+    expect(await sink.readState()).toEqual({ cursor: 'b', n: [1, 2] });
+
+    await load(path, [tasks(), task('t2', 'two'), state({ cursor: 'c' })], { mode: 'replace' });
+    expect(await sink.readState()).toEqual({ cursor: 'c' });
+    expect(await query(path, `SELECT value, committed_at IS NOT NULL FROM ${STATE_TABLE}`)).toEqual([['{"cursor":"c"}', true]]);
+
+    // A run without STATE leaves the state alone, and says none came.
+    const third = await load(path, [tasks(), task('t3', 'three')], { mode: 'append' });
+    expect(third).not.toHaveProperty('state');
+    expect(await sink.readState()).toEqual({ cursor: 'c' });
+  });
+
+  it('a run that fails after records and a STATE leaves the old data and the old state', async () => {
+    const path = await dbPath();
+    await load(path, [tasks(), task('t1', 'one', ['a']), state({ cursor: 'old' })]);
+    const before = await dumpDuckDb(path);
+    const second = split([tasks({ points: int }), task('t1', 'edited', ['b'], { points: 1 }), task('t2', 'two'), state({ cursor: 'new' })]);
+    await expect(new DuckDbSink({ path, mode: 'merge' }).write(failingAfter(second, second.length))).rejects.toThrow('Notion went away');
+    expect(await dumpDuckDb(path)).toEqual(before);
+    expect(await new DuckDbSink({ path }).readState()).toEqual({ cursor: 'old' });
+  });
+
+  it('readState: undefined for a missing file (not created) and for a database without state', async () => {
+    const missing = await dbPath();
+    expect(await new DuckDbSink({ path: missing }).readState()).toBeUndefined();
+    expect(existsSync(missing)).toBe(false);
+    const path = await dbPath();
+    await load(path, [tasks(), task('t1', 'one')]);
+    expect(await new DuckDbSink({ path }).readState()).toBeUndefined();
+    expect(await tableNames(path)).toEqual(['tasks', 'tasks__tags']);
   });
 });
