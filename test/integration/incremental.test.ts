@@ -116,7 +116,7 @@ describe('sync --incremental into DuckDB', () => {
     // The changed rows only: every query of the data rows is filtered on last_edited_time (reconciliation asks for titles only).
     const reads = queries(emu!).filter((q) => !(q.query ?? '').includes('filter_properties'));
     expect(reads.length).toBe(2);
-    for (const q of reads) expect(q.body.filter.timestamp).toBe('last_edited_time');
+    for (const q of reads) expect((q.body as { filter: { timestamp: string } }).filter.timestamp).toBe('last_edited_time');
 
     const fresh = join(dir, 'fresh.duckdb');
     expect((await runCli(['sync', ...fast, '--out', fresh], env)).code).toBe(0);

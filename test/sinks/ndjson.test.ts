@@ -15,7 +15,7 @@ describe('NdjsonSink', () => {
     const out = join(dir, 'out.ndjson');
     const summary = await new NdjsonSink({ out }).write(from(messages));
     expect(await readFile(out, 'utf8')).toBe(text);
-    expect(summary).toEqual({ destination: out, tables: [{ table: 'tasks', rows: 2 }] });
+    expect(summary).toEqual({ destination: out, tables: [{ table: 'tasks', rows: 2 }], state: { x: 1 } }); // the last STATE, for the caller to save
     expect(await readdir(dir)).toEqual(['out.ndjson']);
   });
 
