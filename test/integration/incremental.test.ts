@@ -12,7 +12,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import { runCli } from '../support/cli.js';
 import { duckDbTables, type CanonicalTables } from '../support/warehouse-rows.js';
 import {
-  addMain, addProperty, edit, itemRow, mainRow, Minutes, renameProperty, retypeNumberToText, scenarioWorkspace, setCount, setTags, setTitle, trash, unshare,
+  addMain, applyMixedChanges, edit, mainRow, Minutes, renameColumn, retypeNumberToText, scenarioWorkspace, setCount, setTitle, trash,
 } from '../support/incremental-scenario.js';
 
 let emu: Emulator | undefined;
@@ -67,15 +67,6 @@ function queries(e: Emulator) {
   return e.log.filter((l) => l.endpoint === 'data_sources.query');
 }
 
-/** Renames a column in canonical tables (a fresh sync names a renamed property after its new name). */
-function renameColumn(tables: CanonicalTables, table: string, from: string, to: string): CanonicalTables {
-  const t = tables[table]!;
-  const columns = Object.fromEntries(Object.entries(t.columns).map(([k, v]) => [k === from ? to : k, v]));
-  const rows = t.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k === from ? to : k, v])).valueOf() as Record<string, unknown>);
-  const sorted = rows.map((r) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-  return { ...tables, [table]: { columns, rows: sorted } };
-}
-
 describe('sync --incremental into DuckDB', () => {
   it('edits, additions, trashes, unshares, a rename and an added property give the tables of a fresh full sync', async () => {
     const { env, ws } = await serve();
@@ -92,21 +83,7 @@ describe('sync --incremental into DuckDB', () => {
 
     // Changes between the runs.
     const t = clock.next();
-    edit(mainRow(ws, 3), t, (p) => {
-      setCount(p, 333);
-      setTags(p, []); // its child rows must go
-    });
-    edit(mainRow(ws, 4), t, (p) => setTags(p, ['b', 'c']));
-    addMain(ws, 41, t);
-    trash(mainRow(ws, 5), t);
-    unshare(mainRow(ws, 6));
-    edit(itemRow(ws, 20), t, (p) => setTitle(p, 'Item twenty, renamed'));
-    trash(itemRow(ws, 21), t);
-    renameProperty(ws, 'Projects', 'Notes', 'Remarks');
-    addProperty(ws, 'Projects', { id: 'prio', name: 'Priority', type: 'select', select: { options: [] } }, null);
-    edit(mainRow(ws, 7), t, (p) => {
-      p.properties.Priority!.select = { id: 'opt-hi', name: 'high', color: 'red' };
-    });
+    applyMixedChanges(ws, t);
 
     emu!.log.length = 0;
     const second = await runCli(['sync', '--incremental', '--reconcile', '--rate-limit', '1000', '--out', db], env);

@@ -6,6 +6,7 @@
  */
 import { at, baseWorkspace, itemPage, mainPage, text, uid } from '../emulator/fixtures.js';
 import type { EmuPage, EmuSchemaProperty, Workspace } from '../../src/emulator/workspace.js';
+import type { CanonicalTables } from './warehouse-rows.js';
 
 export const MAIN_ROWS = 40;
 export const ITEM_ROWS = 30;
@@ -111,4 +112,38 @@ export function retypeNumberToText(ws: Workspace, dataSource: string, name: stri
     const n = v.number as number | null;
     page.properties[name] = { id: v.id, type: 'rich_text', rich_text: n === null ? [] : [text(String(n))] };
   }
+}
+
+/**
+ * The mixed changes both warehouse tests apply between two runs, at minute `when`: two edits (one
+ * empties a list, so its child rows must go), an addition, a trashed and an unshared main row, an
+ * edited and a trashed item, a renamed property (Notes → Remarks) and an added one set on one row.
+ */
+export function applyMixedChanges(ws: Workspace, when: string): void {
+  edit(mainRow(ws, 3), when, (p) => {
+    setCount(p, 333);
+    setTags(p, []);
+  });
+  edit(mainRow(ws, 4), when, (p) => setTags(p, ['b', 'c']));
+  addMain(ws, 41, when);
+  trash(mainRow(ws, 5), when);
+  unshare(mainRow(ws, 6));
+  edit(itemRow(ws, 20), when, (p) => setTitle(p, 'Item twenty, renamed'));
+  trash(itemRow(ws, 21), when);
+  renameProperty(ws, 'Projects', 'Notes', 'Remarks');
+  addProperty(ws, 'Projects', { id: 'prio', name: 'Priority', type: 'select', select: { options: [] } }, null);
+  edit(mainRow(ws, 7), when, (p) => {
+    p.properties.Priority!.select = { id: 'opt-hi', name: 'high', color: 'red' };
+  });
+}
+
+/** Renames a column in canonical tables (a fresh sync names a renamed property after its new name). */
+export function renameColumn(tables: CanonicalTables, table: string, from: string, to: string): CanonicalTables {
+  const t = tables[table]!;
+  const rename = (k: string) => (k === from ? to : k);
+  const columns = Object.fromEntries(Object.entries(t.columns).map(([k, v]) => [rename(k), v]));
+  const rows = t.rows
+    .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [rename(k), v] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))))
+    .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
+  return { ...tables, [table]: { columns, rows } };
 }

@@ -108,7 +108,9 @@ export interface SchemaDiff {
   added: BigQueryField[];
   /** Fields whose type or mode differs: `column: EXISTING → WANTED`. */
   changed: { name: string; from: string; to: string }[];
-  /** The existing table's fields, plus the added ones: the schema after the run. */
+  /** Existing fields whose description the run changes (kept type, new Notion name). */
+  redescribed: string[];
+  /** The existing table's fields (with the run's descriptions), plus the added ones: the schema after the run. */
   merged: BigQueryField[];
 }
 
@@ -117,10 +119,14 @@ export function diffSchema(existing: BigQueryField[], wanted: BigQueryField[]): 
   const byName = new Map(existing.map((f) => [f.name.toLowerCase(), f]));
   const added: BigQueryField[] = [];
   const changed: SchemaDiff['changed'] = [];
+  const redescribed = new Map<string, string>();
   for (const field of wanted) {
     const old = byName.get(field.name.toLowerCase());
     if (!old) added.push(field);
     else if (fieldKind(old) !== fieldKind(field)) changed.push({ name: field.name, from: fieldKind(old), to: fieldKind(field) });
+    else if (field.description !== undefined && field.description !== old.description) redescribed.set(old.name, field.description);
   }
-  return { added, changed, merged: [...existing, ...added] };
+  // A kept column takes the run's description (a renamed Notion property keeps its column, named anew).
+  const kept = existing.map((f) => (redescribed.has(f.name) ? { ...f, description: redescribed.get(f.name)! } : f));
+  return { added, changed, redescribed: [...redescribed.keys()], merged: [...kept, ...added] };
 }

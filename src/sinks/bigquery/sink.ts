@@ -419,13 +419,14 @@ export class BigQuerySink implements Sink {
           ...(diff.added.length > 0 ? [`new column${diff.added.length > 1 ? 's' : ''} ${diff.added.map((f) => f.name).join(', ')}`] : []),
           ...(gone.length > 0 ? [`column${gone.length > 1 ? 's' : ''} ${gone.join(', ')} no longer loaded`] : []),
         ];
-        plans.push(why.length > 0 ? { ...base, action: 'recreate', fields: wanted, why: `full refresh: ${why.join(', ')}` } : { ...base, action: 'keep', fields: existing });
+        if (why.length > 0) plans.push({ ...base, action: 'recreate', fields: wanted, why: `full refresh: ${why.join(', ')}` });
+        else plans.push(diff.redescribed.length > 0 ? { ...base, action: 'alter', fields: diff.merged } : { ...base, action: 'keep', fields: existing });
         continue;
       }
       if (diff.changed.length > 0 && !this.options.fullRefresh) {
         problems.push(`table ${table.name}: ${diff.changed.map((c) => `column ${c.name} is ${c.from} in BigQuery but ${c.to} now`).join(', ')}`);
       }
-      const action = diff.changed.length > 0 ? 'recreate' : diff.added.length > 0 ? 'alter' : 'keep';
+      const action = diff.changed.length > 0 ? 'recreate' : diff.added.length > 0 || diff.redescribed.length > 0 ? 'alter' : 'keep';
       plans.push(action === 'recreate' ? { ...base, action, fields: wanted, why: 'its column types changed (--full-refresh)' } : { ...base, action, fields: diff.merged });
     }
     if (problems.length > 0) {

@@ -67,6 +67,14 @@ describe('diffSchema', () => {
     expect(diff.changed).toEqual([{ name: 'x', from: 'STRING', to: 'FLOAT' }]);
     expect(diff.merged.map((f) => f.name)).toEqual(['id', 'n', 'gone', 'x', 'new']);
   });
+
+  it('a kept column takes the new description (a renamed Notion property)', () => {
+    const existing = [{ name: 'notes', type: 'STRING', mode: 'NULLABLE' as const, description: 'Notes' }];
+    const diff = diffSchema(existing, [{ name: 'notes', type: 'STRING', mode: 'NULLABLE' as const, description: 'Remarks' }]);
+    expect(diff.redescribed).toEqual(['notes']);
+    expect(diff.merged).toEqual([{ name: 'notes', type: 'STRING', mode: 'NULLABLE', description: 'Remarks' }]);
+    expect(diffSchema(existing, existing).redescribed).toEqual([]);
+  });
 });
 
 describe('swapScript', () => {
