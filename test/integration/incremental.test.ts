@@ -3,7 +3,7 @@
  * edits, additions, trashes, unshares and schema changes, the tables equal a fresh full sync of the
  * final workspace.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -12,7 +12,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import { runCli } from '../support/cli.js';
 import { duckDbTables, type CanonicalTables } from '../support/warehouse-rows.js';
 import {
-  addMain, applyMixedChanges, edit, mainRow, Minutes, renameColumn, retypeNumberToText, scenarioWorkspace, setCount, setTitle, trash,
+  addMain, unshare, applyMixedChanges, edit, itemRow, mainRow, Minutes, renameColumn, retypeNumberToText, scenarioWorkspace, setCount, setTitle, trash,
 } from '../support/incremental-scenario.js';
 
 let emu: Emulator | undefined;
@@ -180,6 +180,57 @@ describe('sync --incremental into DuckDB', () => {
     expect(row.name).toBe('Row 5');
     expect(tables.projects__tags!.rows.filter((r) => r._parent_id === mainRow(ws, 5).id)).toHaveLength(1);
     expect(tables.projects!.rows.filter((r) => r._deleted_at !== null)).toHaveLength(1);
+  });
+});
+
+describe('formulas, rollups and reconciliation schedules', () => {
+  it('a rollup that changes without an edit is missed by a plain incremental run and caught by --refresh-computed', async () => {
+    const { env, ws } = await serve();
+    const dir = await tmp();
+    const db = join(dir, 'incr.duckdb');
+    expect((await runCli(['sync', '--incremental', ...fast, '--out', db], env)).code).toBe(0);
+    // Item 2 is related from several projects: their ItemSum rollups change, their last_edited_time does not.
+    edit(itemRow(ws, 2), new Minutes().next(), (p) => {
+      p.properties.Value!.number = 12345;
+    });
+    const fresh = join(dir, 'fresh.duckdb');
+    expect((await runCli(['sync', ...fast, '--out', fresh], env)).code).toBe(0);
+    const expected = await dataTables(fresh);
+
+    expect((await runCli(['sync', '--incremental', ...fast, '--out', db], env)).code).toBe(0);
+    const plain = await dataTables(db);
+    expect(plain.items).toEqual(expected.items);
+    expect(plain.projects).not.toEqual(expected.projects);
+
+    const refreshed = await runCli(['sync', '--incremental', '--refresh-computed', '--rate-limit', '1000', '--out', db], env);
+    expect(refreshed.code).toBe(0);
+    expect(refreshed.stderr).toMatch(/Full refresh of data source "Projects".*--refresh-computed/);
+    expect(refreshed.stderr).toContain('1 data source merged, 1 read in full');
+    expect(await dataTables(db)).toEqual(expected);
+  });
+
+  it('--reconcile-every reconciles only data sources whose last reconciliation is older than the period', async () => {
+    const { env, ws } = await serve();
+    const dir = await tmp();
+    const state = join(dir, 'state.json');
+    const out = join(dir, 'out.ndjson');
+    const sync = (...flags: string[]) => runCli(['sync', '--incremental', '--to', 'ndjson', '--state', state, '--rate-limit', '1000', '--out', out, ...flags], env);
+    expect((await sync()).code).toBe(0); // a full read counts as a reconciliation
+    unshare(mainRow(ws, 8));
+    const recent = await sync('--reconcile-every', '7d');
+    expect(recent.stderr).toContain('no reconciliation');
+    expect(recent.stderr).toContain('0 missing pages deleted');
+    // Make the projects' last reconciliation 30 days old.
+    const saved = JSON.parse(await readFile(state, 'utf8'));
+    const projects = Object.values<any>(saved.bookmarks).find((b) => b.table === 'projects');
+    projects.reconciledAt = new Date(Date.parse(projects.reconciledAt) - 30 * 86_400_000).toISOString();
+    await writeFile(state, JSON.stringify(saved));
+    const due = await sync('--reconcile-every', '7d');
+    expect(due.code).toBe(0);
+    expect(due.stderr).toMatch(/reconciliation \(1 data source\), counted apart/);
+    expect(due.stderr).toContain('1 missing page deleted');
+    const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.some((l) => l.type === 'RECORD' && l.record.id === mainRow(ws, 8).id && l.record._deleted_at)).toBe(true);
   });
 });
 
