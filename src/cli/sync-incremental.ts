@@ -88,6 +88,7 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
       concurrency: options.concurrency,
       signal: ctx.signal,
       announce: (line) => ctx.logger.warn(line),
+      log: (line) => ctx.logger.info(line),
     });
     report = read.report;
     const tables = toTables(read.items, ctx, options, { deletions: true, plan: read.plan, onTable: read.onTable });

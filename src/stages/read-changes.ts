@@ -44,6 +44,8 @@ export interface ChangeReaderOptions {
   signal?: AbortSignal;
   /** Announcements (full refreshes and why) go here: stderr on the command line. */
   announce?: (line: string) => void;
+  /** Progress of the deletion phases. */
+  log?: (line: string) => void;
   /** The clock (ms), for tests. */
   now?: () => number;
 }
@@ -96,6 +98,7 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
   const now = options.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
   const announce = options.announce ?? (() => {});
+  const log = options.log ?? (() => {});
   const plans = new Map<string, Plan>();
   const overrides = new Map(Object.entries(options.tableNames ?? {}).map(([id, name]) => [stateKey(id), name]));
   const report: ChangeReport = { full: [], merged: [], trashed: 0, missing: 0, trashRequests: 0, reconciled: [], reconcileRequests: 0 };
@@ -126,6 +129,7 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
   if (merged.length > 0) {
     const before = api.stats.requests;
     const since = trashSearchSince(merged.map((ds) => plans.get(stateKey(ds.id))!.bookmark!));
+    log(`Looking for pages trashed since ${since ?? 'ever'}.`);
     for (const page of await findTrashedPages(api, since, { dataSourceIds: merged.map((ds) => ds.id), signal: options.signal })) {
       const plan = plans.get(stateKey(page.dataSourceId));
       if (!plan || plan.full || !plan.held.has(page.id)) continue;
@@ -140,6 +144,7 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
   for (const ds of merged) {
     const plan = plans.get(stateKey(ds.id))!;
     if (!options.reconcile && !reconcileDue(plan.bookmark, options.reconcileEveryMs, now())) continue;
+    log(`Reconciling data source ${title(ds)}: listing every id.`);
     const listed = await listAllIds(api, ds.id, { signal: options.signal });
     const listedKeys = new Set([...listed].map(stateKey));
     const trashed = new Set(plan.deletions.map((d) => d.id));
