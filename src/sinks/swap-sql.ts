@@ -17,7 +17,9 @@
  * A live row of a soft-deleted page (restored from the trash) clears `_deleted_at` again.
  * Column lists are explicit: a target keeps columns the run does not have (NULL in new rows).
  */
-export const DELETED_AT = '_deleted_at';
+import { DELETED_AT } from '../core/flatten.js';
+
+export { DELETED_AT };
 
 export interface Dialect {
   /** A quoted column name. */
