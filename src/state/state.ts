@@ -131,9 +131,11 @@ export function nextState(previous: SyncState | undefined, runs: ReadonlyMap<str
 export const CLOCK_MARGIN_MS = 10 * 60_000;
 
 /**
- * How far back the trash search of a run must look for these bookmarks: to the start of the run that
- * wrote the oldest of them (less the clock margin), since a page trashed during that run, after its
- * search, is found by the next one. Undefined (the whole trash) when a bookmark has no time.
+ * How far back the trash search of a run must look for these bookmarks: to the earlier of the start of
+ * the run that wrote each (a page trashed during that run, after its search, is found by the next one)
+ * and its watermark (Notion's clock, in case this machine's runs ahead), less the clock margin.
+ * The cost stays proportional to what was trashed since. Undefined (the whole trash) when a bookmark
+ * has no time.
  */
 export function trashSearchSince(bookmarks: Iterable<DataSourceState>): string | undefined {
   let earliest: number | undefined;
