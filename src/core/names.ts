@@ -86,8 +86,8 @@ function safeBase(text: string, max: number): string {
   return s;
 }
 
-/** Data source ids given dashed or not, in any case, compare equal. */
-function compactId(id: string): string {
+/** Data source and page ids given dashed or not, in any case, compare equal in this form. */
+export function compactId(id: string): string {
   return id.replace(/-/g, '').toLowerCase();
 }
 

@@ -11,7 +11,7 @@
  */
 import { Duplex, PassThrough, Readable } from 'node:stream';
 import { deletionRecord, flattenPage, freezeSpec, schemaMessage, tableSpec, undecidedProperties, type FlattenOptions, type TableSpec } from '../core/flatten.js';
-import { shortHash } from '../core/names.js';
+import { compactId, shortHash } from '../core/names.js';
 import { NotionStreamError } from '../notion/errors.js';
 import type { JsonObject, NotionDataSource } from '../notion/types.js';
 import type { RecordMessage, SchemaMessage, SingerMessage } from '../singer/messages.js';
@@ -75,7 +75,7 @@ export async function* flattenStream(
     throwIfAborted(options.signal);
     if (item?.object === 'data_source') {
       if (sentVersion < 0) yield* release();
-      const id = item.id.replace(/-/g, '').toLowerCase();
+      const id = compactId(item.id);
       if (dataSources.has(id)) throw new NotionStreamError('invalid_input', `Data source ${item.id} appears twice in the flattener's input; each data source must come once, followed by its pages.`, false);
       dataSources.add(id);
       const plan = options.plan?.(item) ?? {};

@@ -16,11 +16,11 @@
  * Phases run one after another (search, reconciliation, then reading), so each phase's requests are its own.
  */
 import type { NotionApi } from '../notion/api.js';
-import { plainText, type NotionDataSource } from '../notion/types.js';
+import type { NotionDataSource } from '../notion/types.js';
 import { retypedProperties, specLayout, type TableSpec } from '../core/flatten.js';
 import { nextState, parseDuration, reconcileDue, stateKey, trashSearchSince, type DataSourceRun, type DataSourceState, type SyncState } from '../state/state.js';
 import type { DataSourcePlan } from './flatten.js';
-import { readPages, type PageDeletion, type PageStreamItem } from './read-pages.js';
+import { describeDataSource, readPages, type PageDeletion, type PageStreamItem } from './read-pages.js';
 import { findTrashedPages } from './read-trashed.js';
 import { listAllIds } from './reconcile.js';
 
@@ -89,10 +89,6 @@ interface Plan {
 
 const COMPUTED = new Set(['formula', 'rollup']);
 
-function title(ds: NotionDataSource): string {
-  return `"${plainText(ds.title) || '(untitled)'}" (${ds.id})`;
-}
-
 /** Plans and starts the incremental read of `dataSources`. */
 export async function readChanges(api: NotionApi, dataSources: readonly NotionDataSource[], options: ChangeReaderOptions): Promise<ChangeRead> {
   const now = options.now ?? Date.now;
@@ -119,7 +115,7 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
     plans.set(stateKey(ds.id), { full, bookmark, held: new Set(full ? [] : bookmark!.ids), deletions: [], read: new Set(), latestEdit: undefined, ...(full ? { reconciledAt: startedAt } : {}) });
     if (full) {
       report.full.push({ dataSource: ds.id, reason: reason! });
-      if (bookmark) announce(`Full refresh of data source ${title(ds)}, table ${bookmark.table}: ${reason}. The table is replaced.`);
+      if (bookmark) announce(`Full refresh of data source ${describeDataSource(ds)}, table ${bookmark.table}: ${reason}. The table is replaced.`);
     } else report.merged.push(ds.id);
   }
 
@@ -144,7 +140,7 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
   for (const ds of merged) {
     const plan = plans.get(stateKey(ds.id))!;
     if (!options.reconcile && !reconcileDue(plan.bookmark, options.reconcileEveryMs, now())) continue;
-    log(`Reconciling data source ${title(ds)}: listing every id.`);
+    log(`Reconciling data source ${describeDataSource(ds)}: listing every id.`);
     const listed = await listAllIds(api, ds.id, { signal: options.signal });
     const listedKeys = new Set([...listed].map(stateKey));
     const trashed = new Set(plan.deletions.map((d) => d.id));

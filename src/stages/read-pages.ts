@@ -201,10 +201,15 @@ export async function* readPages(api: NotionApi, dataSources: AsyncIterable<Noti
   for await (const item of orderedMerge(sources, { concurrency: options.concurrency ?? 3, buffer: options.buffer ?? 200, signal: options.signal })) {
     if (item.object === 'data_source') {
       api.stats.dataSources++;
-      api.logger.info(`Reading data source "${plainText(item.title) || '(untitled)'}" (${item.id}).`);
+      api.logger.info(`Reading data source ${describeDataSource(item)}.`);
     } else if (item.object === 'page') api.stats.pages++;
     yield item;
   }
+}
+
+/** How messages name a data source: `"Tasks" (<id>)`. */
+export function describeDataSource(ds: NotionDataSource): string {
+  return `"${plainText(ds.title) || '(untitled)'}" (${ds.id})`;
 }
 
 async function* framed(ds: NotionDataSource, pages: AsyncIterable<NotionPage>, trailer: () => Iterable<PageDeletion>): AsyncGenerator<PageStreamItem> {

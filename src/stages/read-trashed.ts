@@ -4,6 +4,7 @@
  * is one request per 100 trashed pages, whatever the size of the data sources. Data source queries
  * never return trashed pages, so they cannot serve here.
  */
+import { compactId } from '../core/names.js';
 import type { NotionApi } from '../notion/api.js';
 import { abortedError } from '../notion/errors.js';
 import type { JsonObject } from '../notion/types.js';
@@ -27,7 +28,6 @@ export interface FindTrashedOptions {
   signal?: AbortSignal;
 }
 
-const compact = (id: string): string => id.replace(/-/g, '').toLowerCase();
 
 /**
  * Row pages in the trash whose `last_edited_time` is at or after `since`'s minute (every trashed row
@@ -35,7 +35,7 @@ const compact = (id: string): string => id.replace(/-/g, '').toLowerCase();
  */
 export async function findTrashedPages(api: NotionApi, since: string | undefined, options: FindTrashedOptions = {}): Promise<TrashedPage[]> {
   const from = since === undefined ? undefined : floorToMinute(since);
-  const wanted = options.dataSourceIds ? new Set([...options.dataSourceIds].map(compact)) : undefined;
+  const wanted = options.dataSourceIds ? new Set([...options.dataSourceIds].map(compactId)) : undefined;
   const pageSize = Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
   const found: TrashedPage[] = [];
   const seen = new Set<string>();
@@ -67,7 +67,7 @@ export async function findTrashedPages(api: NotionApi, since: string | undefined
       if (from !== undefined && Date.parse(page.trashedTime) < Date.parse(from)) return found;
       if (seen.has(page.id)) continue;
       seen.add(page.id);
-      if (wanted && !wanted.has(compact(page.dataSourceId))) continue;
+      if (wanted && !wanted.has(compactId(page.dataSourceId))) continue;
       found.push(page);
     }
     if (!res.has_more || !res.next_cursor) return found;

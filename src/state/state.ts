@@ -8,6 +8,7 @@
  * Warehouses keep it in a table written in the transaction that commits the data; files keep it in a
  * state file (`--state <path>`). The ids cost about 40 bytes per page.
  */
+import { compactId } from '../core/names.js';
 import { NotionStreamError } from '../notion/errors.js';
 
 export const STATE_FORMAT = 1;
@@ -50,10 +51,8 @@ export function emptyState(): SyncState {
   return { notion_stream: STATE_FORMAT, bookmarks: {} };
 }
 
-/** Data source ids dashed or not, any case, compare equal. */
-export function stateKey(dataSourceId: string): string {
-  return dataSourceId.replace(/-/g, '').toLowerCase();
-}
+/** A bookmark's key: the data source id, dashed or not, any case. */
+export const stateKey = compactId;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -5,46 +5,21 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allTypesWorkspace } from '../../src/emulator/generate.js';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { createBigQueryClient } from '../../src/sinks/bigquery/client.js';
-import { startBigQueryServer, type BigQueryTestServer } from '../support/bigquery-server/index.js';
 import { runCli } from '../support/cli.js';
+import { useEmulatorAndBigQuery } from '../support/emulator-bigquery.js';
 import { bigQueryTables, duckDbTables } from '../support/warehouse-rows.js';
 
-beforeAll(() => {
-  process.env.METADATA_SERVER_DETECTION = 'none';
-});
-
-let emu: Emulator | undefined;
-let bq: BigQueryTestServer | undefined;
-afterEach(async () => {
-  await emu?.close();
-  await bq?.close();
-  emu = undefined;
-  bq = undefined;
-});
+const h = useEmulatorAndBigQuery();
+const { toBigQuery, client } = h;
+const serve = () => h.serve(allTypesWorkspace());
 
 const fast = ['--rate-limit', '1000', '--quiet'];
 const tmp = () => mkdtemp(join(tmpdir(), 'notion-stream-bq-'));
 
-async function serve() {
-  emu = await startEmulator({ workspace: allTypesWorkspace(), rateLimit: false });
-  bq = await startBigQueryServer({ projectId: 'test-project' });
-  return { NOTION_TOKEN: emu.token, NOTION_BASE_URL: emu.url };
-}
-
-function toBigQuery(dataset: string): string[] {
-  return ['--to', 'bigquery', '--project', bq!.projectId, '--dataset', dataset, '--location', 'US', '--bigquery-endpoint', bq!.url];
-}
-
-function client() {
-  return createBigQueryClient({ projectId: bq!.projectId, location: 'US', endpoint: bq!.url });
-}
-
 const readBack = (dataset: string) => bigQueryTables(client(), dataset, 'US');
-const stagingTables = (dataset: string) => bq!.tableIds(dataset).filter((t) => t.startsWith('_ns_stage_'));
+const stagingTables = (dataset: string) => h.bq!.tableIds(dataset).filter((t) => t.startsWith('_ns_stage_'));
 
 describe('sync --to bigquery', () => {
   it('loads every table; read back with the real client it equals the DuckDB sink, type by type', async () => {
@@ -67,7 +42,7 @@ describe('sync --to bigquery', () => {
     expect(big.projects!.columns).toMatchObject({ created_time: 'TIMESTAMP', in_trash: 'BOOLEAN' });
     expect(Math.max(...Object.values(countBy(big.projects__tasks!.rows, (r) => String(r._parent_id))))).toBe(60);
 
-    const loads = bq!.jobs().filter((j) => j.type === 'LOAD');
+    const loads = h.bq!.jobs().filter((j) => j.type === 'LOAD');
     expect(loads.length).toBeGreaterThan(0);
     for (const job of loads) {
       expect(job.maxBadRecords ?? 0).toBe(0);
@@ -76,7 +51,7 @@ describe('sync --to bigquery', () => {
     }
     // At most one load job per table, one query job (the swap) per run, and no staging table left.
     expect(Math.max(...Object.values(countBy(loads, (j) => j.tableId!)))).toBe(1);
-    expect(bq!.jobs().filter((j) => j.type === 'QUERY')).toHaveLength(1);
+    expect(h.bq!.jobs().filter((j) => j.type === 'QUERY')).toHaveLength(1);
     expect(stagingTables('notion')).toEqual([]);
   });
 
@@ -84,26 +59,26 @@ describe('sync --to bigquery', () => {
     const env = await serve();
     expect((await runCli(['sync', ...fast, ...toBigQuery('notion')], env)).code).toBe(0);
     const before = await readBack('notion');
-    emu!.workspace.pages.splice(0, 5); // a completed run would change the tables
+    h.emu!.workspace.pages.splice(0, 5); // a completed run would change the tables
 
-    emu!.inject({ endpoint: 'data_sources.query', kind: 'internal_server_error', after: 1, count: Infinity });
+    h.emu!.inject({ endpoint: 'data_sources.query', kind: 'internal_server_error', after: 1, count: Infinity });
     const notionFails = await runCli(['sync', ...fast, '--retries', '0', '--concurrency', '1', ...toBigQuery('notion')], env);
-    emu!.clearFaults();
+    h.emu!.clearFaults();
     expect(notionFails.code).toBe(1);
     expect(notionFails.stderr).toMatch(/kept failing/);
     expect(await readBack('notion')).toEqual(before);
     expect(stagingTables('notion')).toEqual([]);
 
-    bq!.inject({ kind: 'job_error', table: undefined, count: 1, reason: 'invalid', message: 'Error while reading data: Field: summary; Value: x' });
+    h.bq!.inject({ kind: 'job_error', table: undefined, count: 1, reason: 'invalid', message: 'Error while reading data: Field: summary; Value: x' });
     const jobFails = await runCli(['sync', ...fast, ...toBigQuery('notion')], env);
     expect(jobFails.code).toBe(1);
     expect(jobFails.stderr).toMatch(/BigQuery refused the load into table \w+, column summary: invalid/);
     expect(await readBack('notion')).toEqual(before);
     expect(stagingTables('notion')).toEqual([]);
 
-    bq!.inject({ kind: 'upload_drop', count: 1000 });
+    h.bq!.inject({ kind: 'upload_drop', count: 1000 });
     const dropping = await runCli(['sync', ...fast, ...toBigQuery('notion')], env);
-    bq!.clearFaults();
+    h.bq!.clearFaults();
     expect(dropping.code).toBe(1);
     expect(dropping.stderr).toMatch(/The upload into table \w+ failed after 6 attempts/);
     expect(await readBack('notion')).toEqual(before);
@@ -111,7 +86,7 @@ describe('sync --to bigquery', () => {
 
     const controller = new AbortController();
     const interrupted = runCli(['sync', '--rate-limit', '30', '--quiet', ...toBigQuery('notion')], env, controller.signal);
-    await waitFor(() => bq!.jobs().filter((j) => j.type === 'LOAD').length > 0 || emu!.counters().requests > 3);
+    await waitFor(() => h.bq!.jobs().filter((j) => j.type === 'LOAD').length > 0 || h.emu!.counters().requests > 3);
     controller.abort();
     expect((await interrupted).code).toBe(130);
     expect(await readBack('notion')).toEqual(before);
@@ -126,27 +101,25 @@ describe('sync --to bigquery', () => {
     const env = await serve();
     expect((await runCli(['sync', ...fast, ...toBigQuery('clean')], env)).code).toBe(0);
     const clean = await readBack('clean');
-    const cleanLoads = bq!.jobs().filter((j) => j.type === 'LOAD').length;
+    const cleanLoads = h.bq!.jobs().filter((j) => j.type === 'LOAD').length;
 
-    bq!.inject({ kind: 'upload_drop', table: undefined, count: 1, afterBytes: 10 });
-    bq!.inject({ kind: 'upload_status', status: 503, count: 1 });
-    bq!.inject({ kind: 'upload_lost_response', count: 1 });
+    h.bq!.inject({ kind: 'upload_drop', table: undefined, count: 1, afterBytes: 10 });
+    h.bq!.inject({ kind: 'upload_status', status: 503, count: 1 });
+    h.bq!.inject({ kind: 'upload_lost_response', count: 1 });
     const res = await runCli(['sync', '--rate-limit', '1000', ...toBigQuery('faulty')], env);
     expect(res.code).toBe(0);
     expect(res.stderr).toMatch(/sending it again as job/);
     expect(await readBack('faulty')).toEqual(clean);
     // Failed uploads create no job, and the lost response is attached to, not loaded twice.
-    expect(bq!.jobs().filter((j) => j.type === 'LOAD').length).toBe(cleanLoads * 2);
+    expect(h.bq!.jobs().filter((j) => j.type === 'LOAD').length).toBe(cleanLoads * 2);
   });
 
   it('--arrays inline loads lists as REPEATED columns, equal to DuckDB; jobs are polled until DONE', async () => {
-    emu = await startEmulator({ workspace: allTypesWorkspace(), rateLimit: false });
-    bq = await startBigQueryServer({ projectId: 'test-project', jobRunningMs: 300 });
-    const env = { NOTION_TOKEN: emu.token, NOTION_BASE_URL: emu.url };
+    const env = await h.serve(allTypesWorkspace(), { jobRunningMs: 300 });
     const db = join(await tmp(), 'inline.duckdb');
     expect((await runCli(['sync', ...fast, '--arrays', 'inline', '--out', db], env)).code).toBe(0);
     // The endpoint from the environment, as a scheduled job would set it.
-    const res = await runCli(['sync', ...fast, '--arrays', 'inline', '--to', 'bigquery', '--project', bq.projectId, '--dataset', 'inline', '--location', 'US'], { ...env, BIGQUERY_API_ENDPOINT: bq.url });
+    const res = await runCli(['sync', ...fast, '--arrays', 'inline', '--to', 'bigquery', '--project', h.bq!.projectId, '--dataset', 'inline', '--location', 'US'], { ...env, BIGQUERY_API_ENDPOINT: h.bq!.url });
     expect(res.code).toBe(0);
     const big = await readBack('inline');
     expect(big).toEqual(await duckDbTables(db));
@@ -158,9 +131,9 @@ describe('sync --to bigquery', () => {
     const env = await serve();
     expect((await runCli(['sync', ...fast, ...toBigQuery('log'), '--mode', 'append'], env)).code).toBe(0);
     const once = await readBack('log');
-    const archive = emu!.workspace.dataSources.find((d) => JSON.stringify(d.title).includes('Archive'))!;
+    const archive = h.emu!.workspace.dataSources.find((d) => JSON.stringify(d.title).includes('Archive'))!;
     delete archive.properties.Notes;
-    for (const page of emu!.workspace.pages.filter((p) => p.data_source_id === archive.id)) delete page.properties.Notes;
+    for (const page of h.emu!.workspace.pages.filter((p) => p.data_source_id === archive.id)) delete page.properties.Notes;
     expect((await runCli(['sync', ...fast, ...toBigQuery('log'), '--mode', 'append'], env)).code).toBe(0);
     const twice = await readBack('log');
     for (const table of Object.keys(once)) expect({ table, rows: twice[table]!.rows.length }).toEqual({ table, rows: once[table]!.rows.length * 2 });
@@ -182,7 +155,7 @@ describe('sync --to bigquery', () => {
     const env = await serve();
     expect((await runCli(['sync', ...fast, ...toBigQuery('merged'), '--mode', 'merge'], env)).code).toBe(0);
 
-    const ws = emu!.workspace;
+    const ws = h.emu!.workspace;
     const archive = ws.dataSources.find((d) => JSON.stringify(d.title).includes('Archive'))!;
     const archivePages = ws.pages.filter((p) => p.data_source_id === archive.id);
     // Edits: a number, a checkbox, and the tags of a project (its child rows must be replaced).
@@ -211,7 +184,7 @@ describe('sync --to bigquery', () => {
   });
 
   it('a changed column type stops the run with the fix; --full-refresh recreates the table', async () => {
-    bq = await startBigQueryServer({ projectId: 'test-project' });
+    await serve();
     const schema = (type: string) => JSON.stringify({ type: 'SCHEMA', stream: 't', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: ['null', 'string'] }, n: { type: ['null', type] } } } });
     const record = (n: unknown) => JSON.stringify({ type: 'RECORD', stream: 't', record: { id: 'a', n } });
     expect((await runCli(['load', '--quiet', ...toBigQuery('d')], {}, undefined, [schema('integer'), record(1)].join('\n'))).code).toBe(0);
@@ -226,12 +199,12 @@ describe('sync --to bigquery', () => {
   });
 
   it('an empty stream gives an empty table with its schema, and replace never empties a table on a failed read', async () => {
-    bq = await startBigQueryServer({ projectId: 'test-project' });
+    await serve();
     const schema = JSON.stringify({ type: 'SCHEMA', stream: 'empty', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: ['null', 'string'], description: 'Page id' } } } });
     expect((await runCli(['load', '--quiet', ...toBigQuery('d')], {}, undefined, schema)).code).toBe(0);
     expect(await readBack('d')).toEqual({ empty: { columns: { id: 'STRING' }, rows: [] } });
-    expect(bq.schema('d', 'empty')).toEqual([expect.objectContaining({ name: 'id', type: 'STRING', description: 'Page id' })]);
-    expect(bq.jobs().filter((j) => j.type === 'LOAD')).toHaveLength(0);
+    expect(h.bq!.schema('d', 'empty')).toEqual([expect.objectContaining({ name: 'id', type: 'STRING', description: 'Page id' })]);
+    expect(h.bq!.jobs().filter((j) => j.type === 'LOAD')).toHaveLength(0);
   });
 });
 

@@ -38,6 +38,13 @@ async function dataTables(path: string): Promise<CanonicalTables> {
   return all;
 }
 
+/** The data tables of a fresh full sync (not incremental) of the workspace as it is now. */
+async function freshTables(env: Record<string, string>, dir: string): Promise<CanonicalTables> {
+  const fresh = join(dir, 'fresh.duckdb');
+  expect((await runCli(['sync', ...fast, '--out', fresh], env)).code).toBe(0);
+  return dataTables(fresh);
+}
+
 async function stateOf(path: string): Promise<any> {
   const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   const c = await instance.connect();
@@ -95,9 +102,7 @@ describe('sync --incremental into DuckDB', () => {
     expect(reads.length).toBe(2);
     for (const q of reads) expect((q.body as { filter: { timestamp: string } }).filter.timestamp).toBe('last_edited_time');
 
-    const fresh = join(dir, 'fresh.duckdb');
-    expect((await runCli(['sync', ...fast, '--out', fresh], env)).code).toBe(0);
-    const expected = renameColumn(await dataTables(fresh), 'projects', 'remarks', 'notes');
+    const expected = renameColumn(await freshTables(env, dir), 'projects', 'remarks', 'notes');
     const actual = await dataTables(db);
     expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
     for (const table of Object.keys(expected)) expect({ table, ...actual[table] }).toEqual({ table, ...expected[table] });
@@ -122,11 +127,9 @@ describe('sync --incremental into DuckDB', () => {
     const run = await runCli(['sync', '--incremental', '--rate-limit', '1000', '--out', db], env);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/Full refresh of data source "Projects".*"Count" number → rich_text/);
-    const fresh = join(dir, 'fresh.duckdb');
-    expect((await runCli(['sync', ...fast, '--out', fresh], env)).code).toBe(0);
     const actual = await dataTables(db);
     expect(actual.projects!.columns.count).toBe('STRING');
-    expect(actual).toEqual(await dataTables(fresh));
+    expect(actual).toEqual(await freshTables(env, dir));
   });
 
   it('two edits in the same minute, one before and one after a run, both arrive', async () => {
@@ -161,9 +164,7 @@ describe('sync --incremental into DuckDB', () => {
     expect(await duckDbTables(db)).toEqual(before); // data and state alike
     emu!.clearFaults();
     expect((await runCli(['sync', '--incremental', ...fast, '--out', db], env)).code).toBe(0);
-    const fresh = join(dir, 'fresh.duckdb');
-    expect((await runCli(['sync', ...fast, '--out', fresh], env)).code).toBe(0);
-    expect(await dataTables(db)).toEqual(await dataTables(fresh));
+    expect(await dataTables(db)).toEqual(await freshTables(env, dir));
   });
 
   it('--soft-delete keeps trashed rows with _deleted_at, and their child rows', async () => {
@@ -193,9 +194,7 @@ describe('formulas, rollups and reconciliation schedules', () => {
     edit(itemRow(ws, 2), new Minutes().next(), (p) => {
       p.properties.Value!.number = 12345;
     });
-    const fresh = join(dir, 'fresh.duckdb');
-    expect((await runCli(['sync', ...fast, '--out', fresh], env)).code).toBe(0);
-    const expected = await dataTables(fresh);
+    const expected = await freshTables(env, dir);
 
     expect((await runCli(['sync', '--incremental', ...fast, '--out', db], env)).code).toBe(0);
     const plain = await dataTables(db);
@@ -275,9 +274,7 @@ describe('sync --incremental into files', () => {
       const loaded = await runCli(['load', '--to', 'duckdb', '--mode', 'merge', '--state', state, '--out', db], {}, undefined, synced.stdout);
       expect(loaded.code).toBe(0);
     }
-    const fresh = join(dir, 'fresh.duckdb');
-    expect((await runCli(['sync', ...fast, '--out', fresh], env)).code).toBe(0);
-    expect(await dataTables(db)).toEqual(await dataTables(fresh));
+    expect(await dataTables(db)).toEqual(await freshTables(env, dir));
   });
 
   it('CSV needs --state; with it, the second run writes only the changed rows', async () => {
