@@ -118,7 +118,11 @@ export function splitCommand(options: ShapeOptions & { quiet?: boolean }, io: Co
 
 export function loadCommand(options: DestinationOptions & { quiet?: boolean; state?: string }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
-    const summary = await sinkFor(ctx, options).write(readSingerLines(stdinOf(io)), ctx.signal);
+    const messages = readSingerLines(stdinOf(io), { onWarning: (m) => ctx.logger.warn(m) });
+    const summary = await sinkFor(ctx, options).write(messages, ctx.signal);
+    if (summary.state === undefined) {
+      ctx.logger.info('The input ended without a STATE message: the data is loaded, and there is no state to resume an incremental run from.');
+    }
     // The state of the STATE messages loaded, saved only now that the data they describe is in place.
     if (options.state && summary.state !== undefined) await writeStateFile(options.state, summary.state);
     ctx.logger.info(describeSummary(summary));

@@ -21,7 +21,7 @@
  * still reads such a list as LIST of JSON, which is what `--arrays inline` loads.
  */
 import { NotionStreamError } from '../notion/errors.js';
-import type { ColumnSchema, RecordMessage, SchemaMessage, SingerMessage } from '../singer/messages.js';
+import { columnSchema, type ColumnSchema, type RecordMessage, type SchemaMessage, type SingerMessage } from '../singer/messages.js';
 
 export type ArraysMode = 'split' | 'inline';
 
@@ -122,7 +122,7 @@ export function splitSchema(message: SchemaMessage): SplitPlan {
         properties[field] = { ...fieldSchema, description: `${original}: ${fieldSchema.description ?? field}` };
       }
     } else {
-      const items: ColumnSchema = col.items ?? { 'x-json': true };
+      const items: ColumnSchema = col.items ?? columnSchema({ kind: 'JSON' });
       properties.value = { ...items, description: `${original}: element value` };
     }
     return {

@@ -6,9 +6,13 @@
  *   {type:["null","string"], format:"date-time"} → TIMESTAMP     {format:"date"} → DATE
  *   {type:["null","integer"]} → INTEGER   {type:["null","number"]} → NUMBER   {type:["null","boolean"]} → BOOLEAN
  *   {type:["null","string"]} → STRING     {type:["null","array"], items:{...}} → LIST of the item type
- *   {} or {"x-json": true} (any JSON value) → JSON
+ *   {"type":["null","object","array","string","number","boolean"], "x-json": true} (any JSON value) → JSON
+ *   (the explicit type list lets other Singer targets, which need a `type`, map it to their JSON type)
  * `description` holds the original Notion name of the column.
  */
+
+/** The JSON Schema type list of a raw JSON column: any JSON value. */
+export const JSON_TYPES = ['null', 'object', 'array', 'string', 'number', 'boolean'] as const;
 
 export interface ColumnSchema {
   type?: string | string[];
@@ -96,7 +100,7 @@ export function columnSchema(type: ColumnType, description?: string): ColumnSche
     case 'STRING':
       return withDescription({ type: ['null', 'string'] });
     case 'JSON':
-      return withDescription({ 'x-json': true });
+      return withDescription({ type: [...JSON_TYPES], 'x-json': true });
     case 'LIST':
       return withDescription({ type: ['null', 'array'], items: columnSchema(type.items) });
   }

@@ -9,7 +9,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { NotionStreamError } from '../notion/errors.js';
-import type { SingerMessage } from './messages.js';
+import { normalizeColumnSchema } from './foreign.js';
+import type { ColumnSchema, SingerMessage } from './messages.js';
 
 /** A byte or text stream: a Readable (stdin, a file), or any (async) iterable of chunks. */
 export type LineInput = Readable | AsyncIterable<string | Buffer | Uint8Array> | Iterable<string | Buffer | Uint8Array>;
@@ -67,12 +68,33 @@ function parseObject(line: number, text: string): Record<string, unknown> {
   return value;
 }
 
+/** Options of `readSingerLines`. */
+export interface ReadSingerOptions {
+  /**
+   * Called once per message type the reader skips (a type other than SCHEMA, RECORD, STATE and
+   * ACTIVATE_VERSION), as Singer targets ignore what they do not know. Default: skipped silently.
+   * BATCH messages are refused (their records live in files), not skipped.
+   */
+  onWarning?: (message: string) => void;
+}
+
+/** Singer message types that carry nothing a destination table needs, skipped without a word. */
+const IGNORED_TYPES = new Set(['ACTIVATE_VERSION']);
+
 /**
  * Singer messages, one per line, checked as they are read: the message type is known, the fields a
  * type needs are present, and every RECORD comes after a SCHEMA for its stream.
+ *
+ * Schemas of other Singer taps are normalised (see `normalizeColumnSchema`): `anyOf` of null and one
+ * type becomes that type, and `singer.decimal` strings become numbers in their RECORDs. ACTIVATE_VERSION
+ * messages are skipped; other unknown types are skipped with one warning per type.
+ *
+ * @throws NotionStreamError `invalid_input` with `line N: ` and the reason, for a malformed line.
  */
-export async function* readSingerLines(input: LineInput): AsyncGenerator<SingerMessage> {
-  const streams = new Set<string>();
+export async function* readSingerLines(input: LineInput, options: ReadSingerOptions = {}): AsyncGenerator<SingerMessage> {
+  /** Per stream: the columns whose values arrive as decimal strings. */
+  const streams = new Map<string, string[]>();
+  const warned = new Set<unknown>();
   for await (const { line, text } of lines(input)) {
     const obj = parseObject(line, text);
     const fix = 'Input must be Singer messages, as `notion-stream flatten` or a Singer tap writes them.';
@@ -85,16 +107,26 @@ export async function* readSingerLines(input: LineInput): AsyncGenerator<SingerM
         if (!Array.isArray(obj.key_properties) || !obj.key_properties.every((k) => typeof k === 'string')) {
           throw invalidLine(line, `SCHEMA message for stream "${obj.stream}" has no "key_properties" array of column names. ${fix}`);
         }
-        streams.add(obj.stream);
-        yield obj as unknown as SingerMessage;
+        const properties: Record<string, ColumnSchema> = {};
+        const decimals: string[] = [];
+        for (const [column, schema] of Object.entries(obj.schema.properties)) {
+          if (!isObject(schema)) throw invalidLine(line, `SCHEMA message for stream "${obj.stream}": column "${column}" has no JSON Schema object. ${fix}`);
+          const normalized = normalizeColumnSchema(schema as ColumnSchema);
+          properties[column] = normalized.schema;
+          if (normalized.decimal) decimals.push(column);
+        }
+        streams.set(obj.stream, decimals);
+        yield { ...obj, schema: { ...obj.schema, properties } } as unknown as SingerMessage;
         break;
       }
       case 'RECORD': {
         if (typeof obj.stream !== 'string' || obj.stream === '') throw invalidLine(line, `RECORD message without a "stream" name. ${fix}`);
         if (!isObject(obj.record)) throw invalidLine(line, `RECORD message for stream "${obj.stream}" has no "record" object. ${fix}`);
-        if (!streams.has(obj.stream)) {
+        const decimals = streams.get(obj.stream);
+        if (!decimals) {
           throw invalidLine(line, `RECORD for stream "${obj.stream}" comes before its SCHEMA message. Every stream needs a SCHEMA line before its first RECORD.`);
         }
+        if (decimals.length > 0) obj.record = decimalsAsNumbers(line, obj.stream, obj.record, decimals);
         yield obj as unknown as SingerMessage;
         break;
       }
@@ -104,12 +136,32 @@ export async function* readSingerLines(input: LineInput): AsyncGenerator<SingerM
         break;
       }
       default:
-        throw invalidLine(
-          line,
-          obj.type === undefined
-            ? `message without a "type"; expected SCHEMA, RECORD or STATE. ${fix}`
-            : `unknown Singer message type ${JSON.stringify(obj.type)}; expected SCHEMA, RECORD or STATE. ${fix}`,
-        );
+        if (obj.type === undefined || typeof obj.type !== 'string') {
+          throw invalidLine(line, `message without a "type"; expected SCHEMA, RECORD or STATE. ${fix}`);
+        }
+        if (obj.type === 'BATCH') {
+          // Its records live in files the message points to: skipping it would lose them.
+          throw invalidLine(line, `BATCH message for stream "${String(obj.stream)}": records in batch files are not supported. Run the tap without batch output (e.g. without its batch_config), so records come as RECORD messages.`);
+        }
+        if (!IGNORED_TYPES.has(obj.type) && !warned.has(obj.type)) {
+          warned.add(obj.type);
+          options.onWarning?.(`line ${line}: skipped Singer message type ${JSON.stringify(obj.type)} (and any later ones): notion-stream loads SCHEMA, RECORD and STATE.`);
+        }
     }
   }
+}
+
+/** The record with its `singer.decimal` string values read as numbers. */
+function decimalsAsNumbers(line: number, stream: string, record: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> {
+  const out = { ...record };
+  for (const column of columns) {
+    const value = out[column];
+    if (typeof value !== 'string') continue;
+    const n = value.trim() === '' ? NaN : Number(value);
+    if (!Number.isFinite(n)) {
+      throw invalidLine(line, `column "${column}" of stream "${stream}" is a singer.decimal, but ${JSON.stringify(value)} is not a finite decimal number. Fix the tap's output.`);
+    }
+    out[column] = n;
+  }
+  return out;
 }

@@ -367,7 +367,7 @@ describe('unknown property types', () => {
     const spec = tableSpec(ds, { onWarning: (m) => warnings.push(m) });
     const value = { score: 4, label: 'good', nested: [1, { a: null }] };
     const rows = [1, 2, 3].map((n) => flattenPage(spec, tinyPage(`p${n}`, { Mood: { id: 'm', type: 'sentiment', sentiment: value } })));
-    expect(schemaMessage(spec).schema.properties.mood).toEqual({ 'x-json': true, description: 'Mood' });
+    expect(schemaMessage(spec).schema.properties.mood).toEqual({ type: ['null', 'object', 'array', 'string', 'number', 'boolean'], 'x-json': true, description: 'Mood' });
     for (const row of rows) expect(row.mood).toEqual(value);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/"Mood".*"sentiment"/);

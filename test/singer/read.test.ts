@@ -54,7 +54,7 @@ describe('readSingerLines', () => {
     ['bad JSON', `${JSON.stringify(messages[0])}\n{"type":"RECORD",`, 2, /line 2: not valid JSON/],
     ['an array', `[1,2]`, 1, /line 1: expected a JSON object, got an array/],
     ['a number', `\n\n42\n`, 3, /line 3: expected a JSON object, got a number/],
-    ['unknown type', `{"type":"ACTIVATE_VERSION","stream":"x"}`, 1, /line 1: unknown Singer message type "ACTIVATE_VERSION"/],
+    ['a BATCH message', `{"type":"BATCH","stream":"x"}`, 1, /line 1: BATCH message for stream "x": records in batch files are not supported/],
     ['no type', `{"stream":"x"}`, 1, /line 1: message without a "type"/],
     ['record before schema', `${JSON.stringify(messages[1])}`, 1, /line 1: RECORD for stream "tasks" comes before its SCHEMA/],
     ['schema without stream', `{"type":"SCHEMA","schema":{"properties":{}},"key_properties":[]}`, 1, /line 1: SCHEMA message without a "stream"/],

@@ -164,7 +164,7 @@ describe('flatten stage', () => {
     const messages = await collect(flattenStream(items, { onWarning: (m) => warnings.push(m) }));
     expect(messages.map((m) => (m.type === 'RECORD' ? m.record.id : m.type))).toEqual(['SCHEMA', 'p1', 'SCHEMA', 'p2']);
     checkOrder(messages);
-    expect((messages[2] as SchemaMessage).schema.properties.late).toEqual({ 'x-json': true, description: 'Late' });
+    expect((messages[2] as SchemaMessage).schema.properties.late).toEqual({ type: ['null', 'object', 'array', 'string', 'number', 'boolean'], 'x-json': true, description: 'Late' });
     expect(messages[3]).toMatchObject({ record: { late: 5 } });
     expect(warnings).toHaveLength(1);
   });
