@@ -1,6 +1,7 @@
 /**
  * The `notion-stream` command line: parses flags with yargs and hands each command to its module.
  */
+import { distance } from 'fastest-levenshtein';
 import yargs, { type Argv } from 'yargs';
 import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
 import { demoCommand } from './demo-command.js';
@@ -10,18 +11,71 @@ import { flattenCommand, loadCommand, splitCommand, syncCommand } from './pipeli
 import { listCommand, pagesCommand, type SourceOptions } from './source-commands.js';
 import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/create.js';
 
-const EPILOGUE = `Environment:
-  NOTION_TOKEN     the integration token (required for list and pages; never printed)
-  NOTION_BASE_URL  Notion API base URL without /v1 (default https://api.notion.com)
-  GOOGLE_CLOUD_PROJECT   BigQuery project when --project is not given
+const NOTION_ENV = `  NOTION_TOKEN           the integration token (required; never printed)
+  NOTION_BASE_URL        Notion API base URL without /v1 (default https://api.notion.com)`;
+const BIGQUERY_ENV = `  GOOGLE_CLOUD_PROJECT   BigQuery project when --project is not given
   BIGQUERY_API_ENDPOINT  a BigQuery-compatible REST endpoint (a test server); no Google credentials are used
   Google credentials: Application Default Credentials (gcloud auth application-default login,
-  or GOOGLE_APPLICATION_CREDENTIALS=<service account key file>)
+  or GOOGLE_APPLICATION_CREDENTIALS=<service account key file>)`;
+const EXIT_CODES = 'Exit codes: 0 done, 1 failed (the cause and the fix on stderr), 2 usage mistake, 130 interrupted.';
+
+/** The closing text of a help screen: the environment variables the command reads, and the exit codes. */
+function epilogue(...env: string[]): string {
+  return [env.length > 0 ? `Environment:\n${env.join('\n')}` : 'Environment: none (reads stdin, writes stdout).', EXIT_CODES].join('\n\n');
+}
+
+const EPILOGUE = `${epilogue(NOTION_ENV, BIGQUERY_ENV)}
 
 Without a Notion account: run \`notion-stream demo\`, or start \`notion-stream emulate\`
-and set NOTION_BASE_URL and NOTION_TOKEN to what it prints.
+and set NOTION_BASE_URL and NOTION_TOKEN to what it prints.`;
 
-Exit codes: 0 done, 1 failed (the cause and the fix on stderr), 2 usage, 130 interrupted.`;
+/**
+ * The known name closest to a mistyped one (`rate-limt` → `rate-limit`), or undefined when none is
+ * within `maxEdits` edits (default: a third of its length, at least 1).
+ */
+export function closestOption(unknown: string, known: readonly string[], maxEdits = Math.max(1, Math.floor(unknown.length / 3))): string | undefined {
+  let best: string | undefined;
+  let bestDistance = maxEdits + 1;
+  for (const candidate of known) {
+    const d = distance(unknown, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+/** The long options of the command being parsed (set by its builder), for "did you mean". */
+let knownOptions: string[] = [];
+
+/** Records the options a command's builder declared; returns the builder's yargs unchanged. */
+function remember<T>(y: Argv<T>): Argv<T> {
+  const options = (y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions();
+  knownOptions = Object.keys(options.key).filter((k) => k.length > 1 && !k.includes('_') && k !== '$0' && /^[a-z]/.test(k));
+  return y;
+}
+
+/** The commands, for "did you mean" on a mistyped one. */
+const COMMANDS = ['sync', 'list', 'pages', 'flatten', 'split', 'load', 'emulate', 'demo'];
+
+/**
+ * Rewrites yargs' "Unknown arguments: a, b" as one sentence per argument with the closest option of the
+ * command or the closest command (`snyc` → `sync`); other messages are returned as they are.
+ */
+function withSuggestions(message: string, options: readonly string[]): string {
+  const m = /^Unknown arguments?: (.*)$/.exec(message);
+  if (!m) return message;
+  const args = m[1]!.split(', ');
+  const kebab = new Set(args);
+  const parts = args
+    .filter((arg) => !(/[A-Z]/.test(arg) && kebab.has(arg.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))))
+    .map((arg) => {
+      const option = closestOption(arg, options);
+      if (option) return `unknown option --${arg}: did you mean --${option}?`;
+      const command = closestOption(arg, COMMANDS, 2);
+      if (command) return `unknown command "${arg}": did you mean \`notion-stream ${command}\`?`;
+      return `unknown argument "${arg}"`;
+    });
+  return parts.join('; ');
+}
 
 function sourceFlags<T>(y: Argv<T>) {
   return y
@@ -118,10 +172,13 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         'demo',
         'Sync a sample workspace from the built-in emulator into notion-demo.duckdb: a first look without a Notion account.',
         (y) =>
-          y
+          remember(y
             .option('out', { type: 'string', default: 'notion-demo.duckdb', description: 'DuckDB file to write.' })
             .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second, for the emulator and the reader alike.' })
-            .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress lines.' }),
+            .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress lines.' })
+            .example('$0 demo', 'sync the sample workspace into notion-demo.duckdb and show a query')
+            .example('$0 demo --out /tmp/try.duckdb --rate-limit 10', 'another file, faster than Notion allows')
+            .epilogue(epilogue())),
         async (a) => {
           exitCode = await demoCommand({ out: a.out, rateLimit: a.rateLimit, quiet: a.quiet }, runIO);
         },
@@ -129,7 +186,13 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .command(
         ['sync', '$0'],
         'Read every data source and write typed tables (the default command).',
-        (y) => incrementalFlags(shapeFlags(destinationFlags(sourceFlags(y)))),
+        (y) =>
+          remember(incrementalFlags(shapeFlags(destinationFlags(sourceFlags(y))))
+            .example('$0 sync', 'every shared data source into notion.duckdb')
+            .example('$0 sync -d 0123456789abcdef0123456789abcdef --to csv', 'one database (id or URL) into CSV files')
+            .example('$0 sync --to bigquery --project my-project --dataset notion --incremental', 'only what changed since the last run, into BigQuery')
+            .example('$0 sync --to ndjson | target-jsonl', 'Singer messages to another Singer target')
+            .epilogue(epilogue(NOTION_ENV, BIGQUERY_ENV))),
         async (a) => {
           exitCode = await syncCommand({ ...toSource(a), ...toShape(a), ...toDestination(a), ...toIncremental(a) }, runIO);
         },
@@ -137,7 +200,11 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .command(
         'list',
         'Print every data source (raw Notion JSON, one per line).',
-        (y) => sourceFlags(y),
+        (y) =>
+          remember(sourceFlags(y)
+            .example('$0 list', 'every data source shared with the integration')
+            .example(`$0 list | jq -r '[.id, .title[0].plain_text] | @tsv'`, 'ids and titles')
+            .epilogue(epilogue(NOTION_ENV))),
         async (a) => {
           exitCode = await listCommand(toSource(a), runIO);
         },
@@ -145,7 +212,11 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .command(
         'pages',
         'Print each data source object, then its pages with truncated values completed (NDJSON).',
-        (y) => sourceFlags(y),
+        (y) =>
+          remember(sourceFlags(y)
+            .example('$0 pages -d 0123456789abcdef0123456789abcdef > pages.ndjson', 'one data source\'s pages to a file')
+            .example('$0 pages | $0 flatten | $0 split | $0 load --to duckdb', 'the stages as a shell pipe')
+            .epilogue(epilogue(NOTION_ENV))),
         async (a) => {
           exitCode = await pagesCommand(toSource(a), runIO);
         },
@@ -154,10 +225,13 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         'emulate',
         'Serve the built-in Notion API emulator on 127.0.0.1 until Ctrl-C.',
         (y) =>
-          y
+          remember(y
             .option('port', { type: 'number', default: 8787, description: 'Port to listen on (0: any free port).' })
             .option('workspace', { type: 'string', default: 'all-types', description: 'Workspace to serve: all-types, demo, scale:<N>x<pages> or a seed JSON file.' })
-            .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second the emulator allows before 429 (0: no limit).' }),
+            .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second the emulator allows before 429 (0: no limit).' })
+            .example('$0 emulate --port 8787', 'then: NOTION_BASE_URL=http://127.0.0.1:8787 NOTION_TOKEN=<printed> $0 sync')
+            .example('$0 emulate --workspace scale:3x2000', '3 data sources of 2,000 rows')
+            .epilogue(epilogue())),
         async (a) => {
           exitCode = await emulateCommand({ port: a.port, workspace: a.workspace, rateLimit: a.rateLimit }, runIO);
         },
@@ -165,7 +239,11 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .command(
         'flatten',
         'Read `pages` output on stdin, write Singer SCHEMA and RECORD messages (one typed row per page).',
-        (y) => shapeFlags(y).option('quiet', { alias: 'q', type: 'boolean', default: false }),
+        (y) =>
+          remember(shapeFlags(y)
+            .option('quiet', { alias: 'q', type: 'boolean', default: false })
+            .example('$0 flatten < pages.ndjson > tables.ndjson', 'saved pages to Singer messages, no network')
+            .epilogue(epilogue())),
         async (a) => {
           exitCode = await flattenCommand({ ...toShape(a), quiet: a.quiet }, runIO);
         },
@@ -173,7 +251,11 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .command(
         'split',
         'Read Singer messages on stdin, move list values to child tables, write Singer messages.',
-        (y) => y.option('arrays', { type: 'string', choices: ['split', 'inline'], default: 'split' }),
+        (y) =>
+          remember(y
+            .option('arrays', { type: 'string', choices: ['split', 'inline'], default: 'split', description: 'split: list values go to child tables <table>__<column>; inline: keep them as list columns.' })
+            .example('$0 flatten < pages.ndjson | $0 split', 'list values into child tables')
+            .epilogue(epilogue())),
         async (a) => {
           exitCode = await splitCommand({ arrays: a.arrays as 'split' | 'inline' }, runIO);
         },
@@ -182,14 +264,18 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         'load',
         'Read Singer messages on stdin (from this tool or any Singer tap) and write them to a destination.',
         (y) =>
-          destinationFlags(y)
+          remember(destinationFlags(y)
             .option('state', { type: 'string', description: 'Write the last STATE message loaded to this file, once its data is in place (the state of `sync --incremental --to ndjson`).' })
-            .option('quiet', { alias: 'q', type: 'boolean', default: false }),
+            .option('quiet', { alias: 'q', type: 'boolean', default: false })
+            .example('$0 load --to duckdb --out notion.duckdb < tables.ndjson', 'Singer messages into DuckDB')
+            .example('tap-github --config c.json | $0 load --to bigquery --project p --dataset github', 'another Singer tap into BigQuery')
+            .epilogue(epilogue(BIGQUERY_ENV))),
         async (a) => {
           exitCode = await loadCommand({ ...toDestination(a), state: a.state, quiet: a.quiet }, runIO);
         },
       )
       .strict()
+      .recommendCommands()
       .epilogue(EPILOGUE)
       .wrap(Math.min(110, process.stdout.columns || 100))
       .help()
@@ -197,7 +283,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .exitProcess(false)
       .fail((msg, err) => {
         if (err) throw err;
-        throw new CliUsage(msg);
+        throw new CliUsage(withSuggestions(msg, knownOptions));
       })
       .parseAsync();
   } catch (err) {

@@ -47,8 +47,13 @@ export async function runCommand(io: CommandIO, options: { quiet?: boolean }, bo
     if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return EXIT_OK; // `| head` closed stdout
     const message = isNotionStreamError(err) || err instanceof UsageError ? err.message : `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
     stderr.write(`notion-stream: ${redact(message, secrets)}\n`);
-    return err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+    return isUsageMistake(err) ? EXIT_USAGE : EXIT_FAILURE;
   }
+}
+
+/** True for a mistake in how the command was called: exit code 2 rather than 1. */
+function isUsageMistake(err: unknown): boolean {
+  return err instanceof UsageError || (isNotionStreamError(err) && (err.code === 'invalid_option' || err.code === 'invalid_id'));
 }
 
 /** A mistake in how the command was called (missing token, bad flag value). */

@@ -50,14 +50,14 @@ export function createSink(options: SinkOptions): Sink {
   }
   if (options.to === 'duckdb') return new DuckDbSink({ path: options.out ?? DEFAULT_DUCKDB_PATH, mode, softDelete: options.softDelete });
   if (mode === 'merge') {
-    throw new NotionStreamError('invalid_input', `--mode merge is available for --to duckdb and --to bigquery; --to ${options.to} takes --mode replace (the default) or append.`, false);
+    throw new NotionStreamError('invalid_option', `--mode merge is available for --to duckdb and --to bigquery; --to ${options.to} takes --mode replace (the default) or append.`, false);
   }
   switch (options.to) {
     case 'ndjson':
-      if (mode !== 'replace') throw new NotionStreamError('invalid_input', `--mode ${mode} does not apply to --to ndjson, which always writes a whole new file or stdout.`, false);
+      if (mode !== 'replace') throw new NotionStreamError('invalid_option', `--mode ${mode} does not apply to --to ndjson, which always writes a whole new file or stdout.`, false);
       return new NdjsonSink({ out: options.out, stdout: options.stdout as Writable | undefined });
     case 'csv':
-      if (mode !== 'replace') throw new NotionStreamError('invalid_input', `--mode ${mode} does not apply to --to csv, which always writes whole new files.`, false);
+      if (mode !== 'replace') throw new NotionStreamError('invalid_option', `--mode ${mode} does not apply to --to csv, which always writes whole new files.`, false);
       return new CsvSink({ dir: options.out ?? DEFAULT_CSV_DIR });
   }
 }

@@ -153,7 +153,7 @@ const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_
 export function parseDuration(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$/i.exec(text);
   if (!m || !(Number(m[1]) > 0)) {
-    throw new NotionStreamError('invalid_input', `"${text}" is not a duration: use a number and a unit, s, m, h, d or w (e.g. 12h, 7d).`, false);
+    throw new NotionStreamError('invalid_option', `"${text}" is not a duration: use a number and a unit, s, m, h, d or w (e.g. 12h, 7d).`, false);
   }
   return Number(m[1]) * UNITS[m[2]!.toLowerCase()]!;
 }

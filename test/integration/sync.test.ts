@@ -74,7 +74,7 @@ describe('sync', () => {
   it('refuses an incomplete destination before reading Notion', async () => {
     const env = await serve();
     const res = await runCli(['sync', ...fast, '--to', 'bigquery', '--dataset', 'd'], { ...env, GOOGLE_CLOUD_PROJECT: '' });
-    expect(res.code).toBe(1);
+    expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/BigQuery needs a project: pass --project or set GOOGLE_CLOUD_PROJECT/);
     expect(emu!.counters().requests).toBe(0);
   });

@@ -34,8 +34,8 @@ describe('normalizeColumnSchema', () => {
   });
 
   it('reads singer.decimal strings as a number column', () => {
-    expect(normalizeColumnSchema({ type: ['null', 'string'], format: 'singer.decimal' } as ColumnSchema)).toEqual({ schema: { type: ['null', 'number'] }, decimal: true });
-    expect(normalizeColumnSchema({ type: ['number', 'null'], format: 'singer.decimal' } as ColumnSchema).decimal).toBe(true);
+    expect(normalizeColumnSchema({ type: ['null', 'string'], format: 'singer.decimal' } as unknown as ColumnSchema)).toEqual({ schema: { type: ['null', 'number'] }, decimal: true });
+    expect(normalizeColumnSchema({ type: ['number', 'null'], format: 'singer.decimal' } as unknown as ColumnSchema).decimal).toBe(true);
   });
 
   it('leaves anyOf of several types as it is (a JSON column)', () => {

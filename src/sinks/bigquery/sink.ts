@@ -168,7 +168,7 @@ export class BigQuerySink implements Sink {
   private spoolDir = '';
 
   constructor(private readonly options: BigQuerySinkOptions) {
-    if (!options.projectId) throw new NotionStreamError('invalid_input', 'BigQuery needs a project: pass --project or set GOOGLE_CLOUD_PROJECT.', false);
+    if (!options.projectId) throw new NotionStreamError('invalid_option', 'BigQuery needs a project: pass --project or set GOOGLE_CLOUD_PROJECT.', false);
     if (!options.datasetId) throw new NotionStreamError('invalid_input', 'BigQuery needs a dataset: pass --dataset.', false);
     this.mode = options.mode ?? 'replace';
     this.client = options.client ?? createBigQueryClient({ projectId: options.projectId, location: options.location, endpoint: options.endpoint });
