@@ -6,11 +6,11 @@ import { Client } from '@notionhq/client';
 import { silentLogger, type Logger } from '../util/log.js';
 import { RunStats } from '../util/stats.js';
 import { policyFetch, withRetry, type PolicyContext, type RetryHooks } from './http-policy.js';
-import { RateLimiter } from './rate-limiter.js';
+import { NOTION_RATE_LIMIT, RateLimiter } from './rate-limiter.js';
 import type { Json, JsonObject, NotionDataSource, NotionList, NotionPage } from './types.js';
 
 export const DEFAULT_BASE_URL = 'https://api.notion.com';
-export const DEFAULT_RATE_LIMIT = 3;
+export const DEFAULT_RATE_LIMIT = NOTION_RATE_LIMIT;
 
 export interface NotionApiOptions {
   token: string;

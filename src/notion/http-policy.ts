@@ -13,7 +13,10 @@ import { sleep } from '../util/abort.js';
 import type { Logger } from '../util/log.js';
 import type { RunStats } from '../util/stats.js';
 import { abortedError, isNotionStreamError, NotionStreamError } from './errors.js';
-import type { RateLimiter } from './rate-limiter.js';
+import { NOTION_RATE_LIMIT, type RateLimiter } from './rate-limiter.js';
+
+/** A pause at least this long is reported even after the first one: the run visibly stalls. */
+const LONG_PAUSE_MS = 60_000;
 
 /** Longest Retry-After honoured; beyond it the run stops with a clear error. No cap below 15 minutes. */
 export const MAX_RETRY_AFTER_MS = 60 * 60_000;
@@ -63,8 +66,17 @@ async function pauseForRetryAfter(ctx: PolicyContext, res: Response): Promise<vo
   ctx.stats.rateLimitWaits++;
   if (waitMs > already) {
     ctx.stats.waitMs += waitMs - already;
+    // One line for the first pause (with the fix when --rate-limit is the cause), then only long ones:
+    // every pause is counted in the summary.
+    const first = ctx.stats.rateLimitWaits === 1;
+    if (!first && waitMs < LONG_PAUSE_MS) return;
     const why = res.status === 529 ? 'Notion is overloaded (529 service_overload)' : `Notion rate limit reached (429 ${reason ?? 'rate_limited'})`;
-    ctx.logger.info(`${why}: pausing all requests for ${formatSeconds(waitMs / 1000)} as Retry-After asks.`);
+    const fix =
+      first && res.status === 429 && ctx.limiter.perSecond > NOTION_RATE_LIMIT
+        ? ` --rate-limit ${ctx.limiter.perSecond} is above the average of ${NOTION_RATE_LIMIT} requests/s Notion allows: run with --rate-limit ${NOTION_RATE_LIMIT} (the default) to avoid these pauses.`
+        : '';
+    const later = first ? ' Later pauses are counted in the summary.' : '';
+    ctx.logger.info(`${why}: pausing all requests for ${formatSeconds(waitMs / 1000)} as Retry-After asks.${fix}${later}`);
   }
 }
 

@@ -5,12 +5,16 @@ import { sleep } from '../util/abort.js';
  * apart, so the run never exceeds the configured average rate, and it can be paused for everyone at
  * once when Notion answers 429/529 with Retry-After.
  */
+/** Notion's documented average rate per integration, in requests per second. */
+export const NOTION_RATE_LIMIT = 3;
+
 export class RateLimiter {
   private readonly intervalMs: number;
   private nextSlot = 0;
   private pausedUntil = 0;
 
-  constructor(perSecond: number, private readonly now: () => number = Date.now) {
+  /** @param perSecond requests per second; must be positive (RangeError otherwise). */
+  constructor(readonly perSecond: number, private readonly now: () => number = Date.now) {
     if (!(perSecond > 0)) throw new RangeError(`rate limit must be positive, got ${perSecond}`);
     this.intervalMs = 1000 / perSecond;
   }

@@ -169,3 +169,20 @@ describe('the policy', () => {
     }
   });
 });
+
+describe('a --rate-limit above what Notion allows', () => {
+  it('gets one line naming the fix, not one line per 429', async () => {
+    const emu = await startEmulator({ workspace: scaleWorkspace({ dataSources: 1, pagesEach: 1500, kind: 'simple' }), rateLimit: { perSecond: 3, burst: 3 } });
+    try {
+      const res = await runCli(['sync', '--to', 'ndjson', '--rate-limit', '12'], { NOTION_TOKEN: emu.token, NOTION_BASE_URL: emu.url });
+      expect(res.code).toBe(0);
+      expect(emu.log.filter((l) => l.status === 429).length).toBeGreaterThan(1);
+      const lines = res.stderr.split('\n').filter((l) => /429/.test(l));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/--rate-limit 12 is above the average of 3 requests\/s Notion allows: run with --rate-limit 3/);
+      expect(res.stderr).toMatch(/\d+ rate-limit waits/); // every pause is still counted in the summary
+    } finally {
+      await emu.close();
+    }
+  });
+});
