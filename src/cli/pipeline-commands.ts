@@ -12,7 +12,7 @@ import { flattenStream, type FlattenStreamOptions } from '../stages/flatten.js';
 import { listDataSources } from '../stages/list-data-sources.js';
 import { readPages, type PageStreamItem } from '../stages/read-pages.js';
 import { splitStream } from '../stages/split.js';
-import { RunStats } from '../util/stats.js';
+import { count, RunStats } from '../util/stats.js';
 import { runCommand, startProgress, UsageError, type CommandIO, type RunContext } from './run.js';
 import { notionApiFor, writeNdjson, type SourceOptions } from './source-commands.js';
 import { syncIncremental, type IncrementalOptions } from './sync-incremental.js';
@@ -71,7 +71,7 @@ export function describeSummary(summary: SinkSummary): string {
   const width = Math.max(5, ...summary.tables.map((t) => t.table.length));
   const jobs = summary.jobs ? [`BigQuery jobs: ${summary.jobs.load} load, ${summary.jobs.copy} copy, ${summary.jobs.query} query.`] : [];
   return [
-    `Wrote ${summary.tables.length} table${summary.tables.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${summary.destination}:`,
+    `Wrote ${count(summary.tables.length, 'table')} (${count(rows, 'row')}) to ${summary.destination}:`,
     ...summary.tables.map((t) => `  ${t.table.padEnd(width)}  ${t.rows.toLocaleString('en-US').padStart(9)}`),
     ...jobs,
   ].join('\n');

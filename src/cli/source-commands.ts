@@ -67,7 +67,7 @@ export function listCommand(options: SourceOptions, io: CommandIO = {}): Promise
       })(),
     );
     stats.dataSources = count;
-    ctx.logger.info(`Listed ${stats.summary()}.`);
+    ctx.logger.info(`Listed ${stats.summary({ pages: false })}.`);
   });
 }
 

@@ -57,10 +57,19 @@ async function previousState(sink: Sink, options: SyncOptions & IncrementalOptio
 }
 
 /** The lines of the incremental part of the summary. */
+/** True when an incremental run found nothing to change: no full read, no edit, no deletion. */
+export function nothingChanged(report: ChangeReport): boolean {
+  return report.full.length === 0 && report.edited === 0 && report.trashed === 0 && report.missing === 0;
+}
+
 export function describeChanges(report: ChangeReport): string {
   const n = (x: number) => x.toLocaleString('en-US');
+  const checked = report.merged.length;
+  const reread = report.reread > 0 ? ` (${n(report.reread)} page${report.reread === 1 ? '' : 's'} of the last run's final minute read again to be sure)` : '';
   const lines = [
-    `Incremental: ${report.merged.length} data source${report.merged.length === 1 ? '' : 's'} merged, ${report.full.length} read in full; ${n(report.trashed)} trashed and ${n(report.missing)} missing page${report.missing === 1 ? '' : 's'} deleted.`,
+    nothingChanged(report)
+      ? `Nothing changed since the last run: ${checked} data source${checked === 1 ? '' : 's'} checked, no page edited${reread}, 0 trashed and 0 missing pages deleted; the tables are as they were.`
+      : `Incremental: ${checked} data source${checked === 1 ? '' : 's'} merged, ${report.full.length} read in full; ${n(report.trashed)} trashed and ${n(report.missing)} missing page${report.missing === 1 ? '' : 's'} deleted; ${n(report.edited)} page${report.edited === 1 ? '' : 's'} edited since the last run.`,
     `Requests for deletions: ${n(report.trashRequests)} trash search; ${report.reconciled.length > 0 ? `${n(report.reconcileRequests)} reconciliation (${report.reconciled.length} data source${report.reconciled.length === 1 ? '' : 's'}), counted apart` : 'no reconciliation (--reconcile or --reconcile-every)'}.`,
   ];
   return lines.join('\n');
@@ -108,5 +117,5 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
   }
   ctx.logger.info(`Read ${stats.summary()}.`);
   ctx.logger.info(describeChanges(report));
-  ctx.logger.info(describeSummary(summary));
+  if (!nothingChanged(report)) ctx.logger.info(describeSummary(summary));
 }

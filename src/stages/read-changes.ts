@@ -57,6 +57,13 @@ export interface ChangeReport {
   merged: string[];
   trashed: number;
   missing: number;
+  /** Pages of merged data sources edited since the last run (new ones included), counted as they are read. */
+  edited: number;
+  /**
+   * Pages of merged data sources read again only because they were edited in the minute of the
+   * watermark (Notion keeps times to the minute): already loaded, most likely unchanged.
+   */
+  reread: number;
   /** Requests of the trash search. */
   trashRequests: number;
   /** Data sources reconciled and the requests it took. */
@@ -97,7 +104,7 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
   const log = options.log ?? (() => {});
   const plans = new Map<string, Plan>();
   const overrides = new Map(Object.entries(options.tableNames ?? {}).map(([id, name]) => [stateKey(id), name]));
-  const report: ChangeReport = { full: [], merged: [], trashed: 0, missing: 0, trashRequests: 0, reconciled: [], reconcileRequests: 0 };
+  const report: ChangeReport = { full: [], merged: [], trashed: 0, missing: 0, edited: 0, reread: 0, trashRequests: 0, reconciled: [], reconcileRequests: 0 };
 
   for (const ds of dataSources) {
     const bookmark = options.previous?.bookmarks[stateKey(ds.id)];
@@ -169,6 +176,11 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
       if (item.object === 'data_source') current = planOf(item.id);
       else if (item.object === 'page') {
         current!.read.add(item.id);
+        if (!current!.full) {
+          const atWatermark = current!.held.has(item.id) && Date.parse(item.last_edited_time) <= Date.parse(current!.bookmark!.watermark ?? '');
+          if (atWatermark) report.reread++;
+          else report.edited++;
+        }
         if (current!.latestEdit === undefined || Date.parse(item.last_edited_time) > Date.parse(current!.latestEdit)) current!.latestEdit = item.last_edited_time;
       } else if (current!.read.has(item.id)) {
         continue; // read live in this run after the deletion was found (restored): the live row stands

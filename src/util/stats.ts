@@ -1,3 +1,8 @@
+/** `n` and the noun, in the plural unless n is 1: `count(1, 'row')` → "1 row", `count(2500, 'row')` → "2,500 rows". */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? singular : plural}`;
+}
+
 /** Counters of one run, shared by every stage; printed as the final summary. */
 export class RunStats {
   readonly startedAt = Date.now();
@@ -15,15 +20,18 @@ export class RunStats {
     return (Date.now() - this.startedAt) / 1000;
   }
 
-  summary(): string {
-    const n = (x: number) => x.toLocaleString('en-US');
+  /**
+   * One line for the end of a run: "3 data sources, 2,500 pages, 30 requests, ...". `pages: false`
+   * leaves out pages and completed values, for commands that read none (`list`).
+   */
+  summary(options: { pages?: boolean } = {}): string {
     const parts = [
-      `${n(this.dataSources)} data source${this.dataSources === 1 ? '' : 's'}`,
-      `${n(this.pages)} page${this.pages === 1 ? '' : 's'}`,
-      `${n(this.requests)} request${this.requests === 1 ? '' : 's'}`,
-      `${n(this.completions)} completed value${this.completions === 1 ? '' : 's'}`,
-      `${this.retries} retr${this.retries === 1 ? 'y' : 'ies'}`,
-      `${this.rateLimitWaits} rate-limit wait${this.rateLimitWaits === 1 ? '' : 's'} (${(this.waitMs / 1000).toFixed(1)} s)`,
+      count(this.dataSources, 'data source'),
+      ...(options.pages === false ? [] : [count(this.pages, 'page')]),
+      count(this.requests, 'request'),
+      ...(options.pages === false ? [] : [count(this.completions, 'completed value')]),
+      count(this.retries, 'retry', 'retries'),
+      `${count(this.rateLimitWaits, 'rate-limit wait')} (${(this.waitMs / 1000).toFixed(1)} s)`,
       `${this.seconds().toFixed(1)} s`,
     ];
     return parts.join(', ');
