@@ -83,7 +83,7 @@ function sourceFlags<T>(y: Argv<T>) {
       alias: 'd',
       type: 'string',
       array: true,
-      description: 'Database or data source id or Notion URL (repeatable). Default: every data source shared with the integration.',
+      description: 'Database or data source id, Notion URL, or a data source title shared by no other (repeatable). Default: every data source shared with the integration.',
     })
     .option('notion-base-url', { type: 'string', description: 'Notion API base URL (env NOTION_BASE_URL), without /v1.' })
     .option('rate-limit', { type: 'number', default: DEFAULT_RATE_LIMIT, description: 'Requests per second for the whole run (Notion allows an average of 3).' })
@@ -117,7 +117,7 @@ function incrementalFlags<T>(y: Argv<T>) {
 
 function shapeFlags<T>(y: Argv<T>) {
   return y
-    .option('table', { type: 'string', array: true, description: 'Name a table: <data source id>=<name> (repeatable).' })
+    .option('table', { type: 'string', array: true, description: 'Name a table: <data source id or title>=<name> (repeatable).' })
     .option('arrays', { type: 'string', choices: ['split', 'inline'], default: 'split', description: 'split: list values go to child tables <table>__<column>; inline: keep them as list columns.' });
 }
 

@@ -43,8 +43,8 @@ export type SyncOptions = SourceOptions & ShapeOptions & DestinationOptions & In
 export function tableOverrides(pairs: readonly string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of pairs ?? []) {
-    const at = pair.indexOf('=');
-    if (at <= 0 || at === pair.length - 1) throw new UsageError(`--table takes <data source id>=<table name>, got "${pair}".`);
+    const at = pair.lastIndexOf('='); // a title may hold '=', a table name never does
+    if (at <= 0 || at === pair.length - 1) throw new UsageError(`--table takes <data source id or title>=<table name>, got "${pair}".`);
     out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
   }
   return out;

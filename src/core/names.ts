@@ -92,13 +92,23 @@ export function compactId(id: string): string {
 }
 
 /**
+ * The `--table` override of a data source: `[key, name]` of the entry keyed by its id (dashed or not)
+ * or, failing that, by its title (whole, without regard to case); undefined when none applies.
+ */
+export function tableOverride(overrides: Readonly<Record<string, string>>, id: string, title: string): [string, string] | undefined {
+  const entries = Object.entries(overrides);
+  return entries.find(([key]) => compactId(key) === compactId(id)) ?? entries.find(([key]) => key.trim().toLowerCase() === title.trim().toLowerCase());
+}
+
+/**
  * The table name of a data source: an override from `overrides` (keyed by data source id, dashed or
- * not), else the snake_case title, else `table_<hash of the id>`. An override must already be a valid
- * name; a bad one throws.
+ * not, or by its title), else the snake_case title, else `table_<hash of the id>`. An override must
+ * already be a valid name; a bad one throws.
  */
 export function tableName(title: string, id: string, overrides: Readonly<Record<string, string>> = {}): string {
-  for (const [key, name] of Object.entries(overrides)) {
-    if (compactId(key) !== compactId(id)) continue;
+  const override = tableOverride(overrides, id, title);
+  if (override) {
+    const [key, name] = override;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.length > MAX_TABLE_NAME_LENGTH || hasReservedPrefix(name)) {
       throw new Error(
         `--table ${key}=${name}: a table name must be letters, digits and underscores, not start with a digit, ` +

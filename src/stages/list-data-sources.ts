@@ -10,7 +10,10 @@ import { isNotionStreamError, NotionStreamError } from '../notion/errors.js';
 import { plainText, type JsonObject, type NotionDataSource } from '../notion/types.js';
 
 export interface ListOptions {
-  /** Database ids, data source ids or Notion URLs; empty or absent means every shared data source. */
+  /**
+   * Database ids, data source ids, Notion URLs or data source titles (matched whole, without regard to
+   * case, and only when one shared data source has it); empty or absent means every shared data source.
+   */
   databases?: readonly string[];
 }
 
@@ -28,12 +31,16 @@ export async function* listDataSources(api: NotionApi, options: ListOptions = {}
   }
 }
 
-/** Every data source the search endpoint returns, sorted by title then id (search order is not stable). */
-async function searchDataSources(api: NotionApi): Promise<NotionDataSource[]> {
+/**
+ * Every data source the search endpoint returns (those whose title contains `query`, when given),
+ * sorted by title then id (search order is not stable).
+ */
+async function searchDataSources(api: NotionApi, query?: string): Promise<NotionDataSource[]> {
   const found: NotionDataSource[] = [];
   let cursor: string | undefined;
   do {
     const body: JsonObject = { filter: { property: 'object', value: 'data_source' }, page_size: 100 };
+    if (query !== undefined) body.query = query;
     if (cursor) body.start_cursor = cursor;
     const res = await api.search(body);
     for (const hit of res.results) if (hit.object === 'data_source' && hit.in_trash !== true) found.push(hit as unknown as NotionDataSource);
@@ -44,9 +51,29 @@ async function searchDataSources(api: NotionApi): Promise<NotionDataSource[]> {
   return titled.map((t) => t.ds);
 }
 
-/** A database id expands to its data sources; otherwise the id must be a data source. */
+/** The one shared data source titled `title` (whole, without regard to case). */
+async function byTitle(api: NotionApi, title: string): Promise<NotionDataSource> {
+  const wanted = title.trim().toLowerCase();
+  const matches = (await searchDataSources(api, title.trim())).filter((ds) => plainText(ds.title).trim().toLowerCase() === wanted);
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) {
+    throw new NotionStreamError('invalid_id', `No data source titled "${title}" is shared with the integration, and "${title}" is no id or URL. Run \`notion-stream list\` for the shared data sources, or share the database with the integration (••• → Connections).`, false);
+  }
+  throw new NotionStreamError('invalid_id', `${matches.length} data sources are titled "${title}": name one by its id (${matches.map((ds) => ds.id).join(', ')}).`, false);
+}
+
+/** True for a reference that is meant as a link, not a title. */
+function looksLikeUrl(ref: string): boolean {
+  return /^[a-z]+:\/\//i.test(ref) || /(^|\.)notion\.(so|site|com)\//i.test(ref);
+}
+
+/**
+ * A database id expands to its data sources; otherwise the id must be a data source. A reference with
+ * no id in it is taken as a data source title.
+ */
 async function resolveRef(api: NotionApi, ref: string): Promise<NotionDataSource[]> {
   const id = extractNotionId(ref.trim());
+  if (!id && ref.trim() !== '' && !looksLikeUrl(ref)) return [await byTitle(api, ref)];
   if (!id) {
     throw new NotionStreamError('invalid_id', `"${ref}" is not a Notion database or data source id or URL. Copy the link of the database (Share → Copy link) or its 32-character id.`, false);
   }

@@ -16,7 +16,8 @@
  * Phases run one after another (search, reconciliation, then reading), so each phase's requests are its own.
  */
 import type { NotionApi } from '../notion/api.js';
-import type { NotionDataSource } from '../notion/types.js';
+import { plainText, type NotionDataSource } from '../notion/types.js';
+import { tableOverride } from '../core/names.js';
 import { retypedProperties, specLayout, type TableSpec } from '../core/flatten.js';
 import { nextState, parseDuration, reconcileDue, stateKey, trashSearchSince, type DataSourceRun, type DataSourceState, type SyncState } from '../state/state.js';
 import type { DataSourcePlan } from './flatten.js';
@@ -37,7 +38,7 @@ export interface ChangeReaderOptions {
   reconcile?: boolean;
   /** Reconcile those whose last reconciliation is older than this (ms). */
   reconcileEveryMs?: number;
-  /** `--table` overrides by data source id: a merged data source whose table name changes is read in full. */
+  /** `--table` overrides by data source id or title: a merged data source whose table name changes is read in full. */
   tableNames?: Readonly<Record<string, string>>;
   /** Data sources read at the same time. */
   concurrency?: number;
@@ -103,15 +104,15 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
   const announce = options.announce ?? (() => {});
   const log = options.log ?? (() => {});
   const plans = new Map<string, Plan>();
-  const overrides = new Map(Object.entries(options.tableNames ?? {}).map(([id, name]) => [stateKey(id), name]));
   const report: ChangeReport = { full: [], merged: [], trashed: 0, missing: 0, edited: 0, reread: 0, trashRequests: 0, reconciled: [], reconcileRequests: 0 };
 
   for (const ds of dataSources) {
     const bookmark = options.previous?.bookmarks[stateKey(ds.id)];
     let reason: string | undefined;
+    let override: [string, string] | undefined;
     if (!bookmark) reason = 'first incremental run';
     else if (options.fullRefresh) reason = '--full-refresh';
-    else if (overrides.has(stateKey(ds.id)) && overrides.get(stateKey(ds.id)) !== bookmark.table) reason = `--table names it ${overrides.get(stateKey(ds.id))}`;
+    else if ((override = tableOverride(options.tableNames ?? {}, ds.id, plainText(ds.title))) && override[1] !== bookmark.table) reason = `--table names it ${override[1]}`;
     else {
       const retyped = retypedProperties(bookmark.properties, ds);
       const computed = Object.values(ds.properties ?? {}).filter((p) => COMPUTED.has(p.type));

@@ -70,7 +70,7 @@ describe('exit code 2 for usage mistakes, one line, before any request', () => {
   const env = { NOTION_TOKEN: 'secret_x', NOTION_BASE_URL: 'http://127.0.0.1:9' };
   it.each([
     ['missing --project', ['sync', '--to', 'bigquery', '--dataset', 'd'], /needs a project/],
-    ['a bad id', ['sync', '-d', 'not-an-id'], /is not a Notion database or data source id/],
+    ['a URL without an id', ['sync', '-d', 'https://www.notion.so/acme/Tasks'], /is not a Notion database or data source id/],
     ['a bad duration', ['sync', '--incremental', '--reconcile-every', '7x', '--out', '/tmp/never.duckdb'], /"7x" is not a duration/],
     ['a mode the destination lacks', ['sync', '--to', 'csv', '--mode', 'merge'], /--mode merge is available for --to duckdb and --to bigquery/],
     ['a flag of incremental runs without --incremental', ['sync', '--reconcile'], /belong to incremental runs/],
