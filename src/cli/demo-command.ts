@@ -31,7 +31,7 @@ export function demoCommand(options: DemoOptions, io: CommandIO = {}): Promise<n
     const emulator = await startEmulator({ workspace: demoWorkspace(), rateLimit: { perSecond: options.rateLimit, burst: Math.max(1, Math.ceil(options.rateLimit)) } });
     const out = resolve(options.out);
     const stats = new RunStats();
-    const stop = startProgress(ctx.logger, stats, 3000);
+    const stop = startProgress(ctx, stats, options.rateLimit);
     let summary;
     try {
       ctx.logger.info(`Started the Notion API emulator at ${emulator.url} with a sample workspace; syncing it at ${options.rateLimit} requests/s, as from Notion.`);

@@ -86,7 +86,7 @@ export function syncCommand(options: SyncOptions, io: CommandIO = {}): Promise<n
     }
     const sink = sinkFor(ctx, options); // a bad destination is refused before Notion is read
     const api = notionApiFor(ctx, options, stats);
-    const stop = startProgress(ctx.logger, stats);
+    const stop = startProgress(ctx, stats, options.rateLimit);
     let summary: SinkSummary;
     try {
       const pages = readPages(api, listDataSources(api, { databases: options.database }), { concurrency: options.concurrency, signal: ctx.signal });

@@ -3,7 +3,9 @@
  * and turning failures into one clear line and an exit code.
  */
 import { isAbortError, isNotionStreamError, redact } from '../notion/errors.js';
-import { streamLogger, type Logger } from '../util/log.js';
+import type { Logger } from '../util/log.js';
+import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
+import { StatusLine } from './status-line.js';
 import type { RunStats } from '../util/stats.js';
 
 export const EXIT_OK = 0;
@@ -14,6 +16,8 @@ export const EXIT_INTERRUPTED = 130;
 export interface RunContext {
   signal: AbortSignal;
   logger: Logger;
+  /** The live status line (on a terminal, without --quiet); prints nothing live elsewhere. */
+  status: StatusLine;
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -34,10 +38,19 @@ export async function runCommand(io: CommandIO, options: { quiet?: boolean }, bo
   const stderr = io.stderr ?? process.stderr;
   const stdout = io.stdout ?? process.stdout;
   const secrets = [env.NOTION_TOKEN];
-  const logger = streamLogger(stderr, { secrets, quiet: options.quiet });
+  const live = (stderr as NodeJS.WriteStream).isTTY === true && !options.quiet;
+  const status = new StatusLine(stderr, live);
+  const clean = (line: string) => redact(line, secrets);
+  const logger: Logger = {
+    info: (line) => {
+      if (!options.quiet) status.print(clean(line));
+    },
+    warn: (line) => status.print(`warning: ${clean(line)}`),
+    progress: (line) => status.setStep(clean(line)),
+  };
   const signal = io.signal ?? new AbortController().signal;
   try {
-    await body({ signal, logger, env, stdout, stderr });
+    await body({ signal, logger, status, env, stdout, stderr });
     return EXIT_OK;
   } catch (err) {
     if (signal.aborted || isAbortError(err)) {
@@ -61,11 +74,10 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** Prints a progress line every `everyMs` while a long run goes on; returns a function that stops it. */
-export function startProgress(logger: Logger, stats: RunStats, everyMs = 10_000): () => void {
-  const timer = setInterval(() => {
-    logger.info(`… ${stats.pages.toLocaleString('en-US')} pages, ${stats.requests.toLocaleString('en-US')} requests so far (${stats.seconds().toFixed(0)} s)`);
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+/**
+ * Shows the run's progress in the live status line until the returned function is called (on a
+ * terminal; elsewhere nothing, so logs hold only warnings and the summary).
+ */
+export function startProgress(ctx: RunContext, stats: RunStats, rateLimit = DEFAULT_RATE_LIMIT): () => void {
+  return ctx.status.track(stats, rateLimit);
 }

@@ -75,7 +75,7 @@ export function pagesCommand(options: SourceOptions, io: CommandIO = {}): Promis
   return runCommand(io, options, async (ctx) => {
     const stats = new RunStats();
     const api = notionApiFor(ctx, options, stats);
-    const stop = startProgress(ctx.logger, stats);
+    const stop = startProgress(ctx, stats, options.rateLimit);
     try {
       const dataSources = listDataSources(api, { databases: options.database });
       await writeNdjson(ctx, readPages(api, dataSources, { concurrency: options.concurrency, signal: ctx.signal }));

@@ -80,7 +80,7 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
   const sink = incrementalSink(ctx, options);
   const previous = await previousState(sink, options, ctx.signal);
   const api = notionApiFor(ctx, options, stats);
-  const stop = startProgress(ctx.logger, stats);
+  const stop = startProgress(ctx, stats, options.rateLimit);
   let summary: SinkSummary;
   let report: ChangeReport;
   let state: SyncState;
@@ -97,7 +97,7 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
       concurrency: options.concurrency,
       signal: ctx.signal,
       announce: (line) => ctx.logger.warn(line),
-      log: (line) => ctx.logger.info(line),
+      log: (line) => ctx.logger.progress?.(line),
     });
     report = read.report;
     const tables = toTables(read.items, ctx, options, { deletions: true, plan: read.plan, onTable: read.onTable });

@@ -76,7 +76,7 @@ async function pauseForRetryAfter(ctx: PolicyContext, res: Response): Promise<vo
         ? ` --rate-limit ${ctx.limiter.perSecond} is above the average of ${NOTION_RATE_LIMIT} requests/s Notion allows: run with --rate-limit ${NOTION_RATE_LIMIT} (the default) to avoid these pauses.`
         : '';
     const later = first ? ' Later pauses are counted in the summary.' : '';
-    ctx.logger.info(`${why}: pausing all requests for ${formatSeconds(waitMs / 1000)} as Retry-After asks.${fix}${later}`);
+    ctx.logger.warn(`${why}: pausing all requests for ${formatSeconds(waitMs / 1000)} as Retry-After asks.${fix}${later}`);
   }
 }
 
@@ -176,7 +176,7 @@ export async function withRetry<T>(ctx: PolicyContext, what: string, fn: () => P
       hooks.onTransient?.(c);
       const cap = Math.min(30_000, base * 2 ** (transient - 1));
       const delay = cap / 2 + Math.random() * (cap / 2);
-      ctx.logger.info(`Notion request for ${what} failed (${c.reason}); retry ${transient}/${maxRetries} in ${(delay / 1000).toFixed(1)} s.`);
+      ctx.logger.progress?.(`Notion request for ${what} failed (${c.reason}); retry ${transient}/${maxRetries} in ${(delay / 1000).toFixed(1)} s.`);
       await sleep(delay, ctx.signal);
     }
   }

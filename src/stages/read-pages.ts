@@ -141,7 +141,7 @@ async function* queryWindowed(
         );
       } catch (err) {
         if (cursor && isExpiredCursor(err)) {
-          api.logger.info(`Query cursor of data source ${dataSourceId} expired; restarting the query at ${boundaryTime ?? windowStart ?? 'the start'}.`);
+          api.logger.progress?.(`Query cursor of data source ${dataSourceId} expired; restarting the query at ${boundaryTime ?? windowStart ?? 'the start'}.`);
           restart = true;
           break;
         }
@@ -201,7 +201,7 @@ export async function* readPages(api: NotionApi, dataSources: AsyncIterable<Noti
   for await (const item of orderedMerge(sources, { concurrency: options.concurrency ?? 3, buffer: options.buffer ?? 200, signal: options.signal })) {
     if (item.object === 'data_source') {
       api.stats.dataSources++;
-      api.logger.info(`Reading data source ${describeDataSource(item)}.`);
+      api.logger.progress?.(`Reading data source ${describeDataSource(item)}`);
     } else if (item.object === 'page') api.stats.pages++;
     yield item;
   }

@@ -180,11 +180,11 @@ describe('clear errors', () => {
     expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('a malformed id is refused before any request', async () => {
+  it('a link without an id is refused before any request (a bare word is taken as a title)', async () => {
     const e = await serve(allTypesWorkspace());
-    const res = await runCli(['list', ...fast, '-d', 'not-an-id'], envFor(e));
-    expect(res.code).not.toBe(0);
-    expect(res.stderr).toMatch(/"not-an-id" is not a Notion/);
+    const res = await runCli(['list', ...fast, '-d', 'https://www.notion.so/acme/not-an-id'], envFor(e));
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/"https:\/\/www.notion.so\/acme\/not-an-id" is not a Notion/);
     expect(e.counters().requests).toBe(0);
   });
 
