@@ -102,6 +102,8 @@ export type Shape =
   | 'string_list'
   | 'json_list'
   | 'json'
+  | 'option'
+  | 'user'
   | 'unique_id'
   | 'verification'
   | 'place'
@@ -116,6 +118,14 @@ const DATE_PARTS: ReadonlyArray<readonly [string, ColumnType]> = [
   ['_is_datetime', T.BOOLEAN],
 ];
 
+/** A user (created_by, last_edited_by, verified_by): its id, name, e-mail and kind (person, bot, group). */
+const USER_PARTS: ReadonlyArray<readonly [string, ColumnType]> = [
+  ['', T.STRING],
+  ['_name', T.STRING],
+  ['_email', T.STRING],
+  ['_type', T.STRING],
+];
+
 /** Column suffixes and types of each shape. */
 const PARTS: Record<Shape, ReadonlyArray<readonly [string, ColumnType]>> = {
   string: [['', T.STRING]],
@@ -126,17 +136,23 @@ const PARTS: Record<Shape, ReadonlyArray<readonly [string, ColumnType]>> = {
   string_list: [['', { kind: 'LIST', items: T.STRING }]],
   json_list: [['', { kind: 'LIST', items: T.JSON }]],
   json: [['', T.JSON]],
+  option: [
+    ['', T.STRING],
+    ['_id', T.STRING],
+  ],
+  user: USER_PARTS,
   unique_id: [
     ['', T.STRING],
     ['_number', T.INTEGER],
   ],
-  verification: [['_state', T.STRING], ['_verified_by', T.STRING], ...DATE_PARTS.map(([s, t]) => [`_date${s}`, t] as const)],
+  verification: [['_state', T.STRING], ...USER_PARTS.map(([s, t]) => [`_verified_by${s}`, t] as const), ...DATE_PARTS.map(([s, t]) => [`_date${s}`, t] as const)],
   place: [
     ['_lat', T.NUMBER],
     ['_lon', T.NUMBER],
     ['_name', T.STRING],
     ['_address', T.STRING],
     ['_google_place_id', T.STRING],
+    ['_aws_place_id', T.STRING],
   ],
   none: [],
 };
@@ -146,8 +162,8 @@ const SHAPE_OF_TYPE: Record<string, Shape> = {
   title: 'string',
   rich_text: 'string',
   number: 'number',
-  select: 'string',
-  status: 'string',
+  select: 'option',
+  status: 'option',
   multi_select: 'json_list',
   date: 'date',
   people: 'json_list',
@@ -159,8 +175,8 @@ const SHAPE_OF_TYPE: Record<string, Shape> = {
   relation: 'string_list',
   created_time: 'timestamp',
   last_edited_time: 'timestamp',
-  created_by: 'string',
-  last_edited_by: 'string',
+  created_by: 'user',
+  last_edited_by: 'user',
   unique_id: 'unique_id',
   verification: 'verification',
   place: 'place',
@@ -178,8 +194,8 @@ const ROLLUP_ARRAY_FUNCTIONS = new Set(['show_original', 'show_unique']);
 /** Fields of the object items of list-valued property types (the splitter makes them child columns). */
 const ITEM_FIELDS: Record<string, readonly string[]> = {
   multi_select: ['id', 'name'],
-  people: ['id', 'name', 'email'],
-  files: ['name', 'type', 'url'],
+  people: ['id', 'name', 'email', 'type'],
+  files: ['name', 'type', 'url', 'expiry_time'],
 };
 
 /** Shape of a formula or rollup result type (`{type:"number", number: 3}` → number). */
@@ -289,17 +305,25 @@ export function tableSpec(dataSource: NotionDataSource, options: FlattenOptions 
   const props = Object.values(dataSource.properties ?? {});
   const shapes = new Map(props.map((p) => [p.id, schemaShape(p)]));
   // Columns loaded before keep their names (and formulas their decided types); nobody else gets them.
+  // A property whose type changed cannot keep its columns, but prefers their base name (its old
+  // columns go away with a rebuilt table, or the type change is reported by the destination).
   const layout = new Map(Object.entries(options.layout ?? {}).map(([id, l]) => [normalizePropertyId(id), l]));
-  for (const l of layout.values()) spec.namer.reserve(nameSuffixes(l.shape as Shape | undefined).map((suffix) => l.column + suffix));
   const kept = new Map<string, PropertyLayout>();
+  const retyped = new Map<string, string>();
   for (const p of props) {
     const before = layout.get(normalizePropertyId(p.id));
-    if (before === undefined || before.type !== p.type) continue;
+    if (before === undefined) continue;
+    if (before.type !== p.type) {
+      retyped.set(p.id, before.column);
+      continue;
+    }
     kept.set(p.id, before);
     if (shapes.get(p.id)!.shape === undefined && before.shape !== undefined) shapes.set(p.id, { shape: before.shape as Shape, resultType: before.result, known: true });
   }
+  const retypedIds = new Set([...retyped.keys()].map(normalizePropertyId));
+  for (const [id, l] of layout) if (!retypedIds.has(id)) spec.namer.reserve(nameSuffixes(l.shape as Shape | undefined).map((suffix) => l.column + suffix));
   const fresh = props.filter((p) => !kept.has(p.id));
-  const bases = spec.namer.nameAll(fresh.map((p) => ({ id: p.id, name: p.name, suffixes: nameSuffixes(shapes.get(p.id)?.shape) })));
+  const bases = spec.namer.nameAll(fresh.map((p) => ({ id: p.id, name: p.name, suffixes: nameSuffixes(shapes.get(p.id)?.shape), prefer: retyped.get(p.id) })));
   for (const [id, l] of kept) bases.set(id, l.column);
   // Column order: the title first, then by property id (the same for the same schema).
   const ordered = [...props].sort((a, b) => {
@@ -505,6 +529,31 @@ function userId(v: Json | undefined): string | null {
   return isObject(v) && typeof v.id === 'string' ? v.id : null;
 }
 
+/**
+ * What a user object says: id, name, e-mail and kind. The kind is `person` or `bot` (a user's `type`),
+ * `group` (an object of `object: "group"`), or null for a partial user (`{object:"user", id}`), which
+ * does not say.
+ */
+export function userFields(v: Json | undefined): { id: string | null; name: string | null; email: string | null; type: string | null } {
+  if (!isObject(v)) return { id: null, name: null, email: null, type: null };
+  const person = v.person;
+  const type = v.object === 'group' ? 'group' : typeof v.type === 'string' ? v.type : null;
+  return {
+    id: typeof v.id === 'string' ? v.id : null,
+    name: typeof v.name === 'string' ? v.name : null,
+    email: isObject(person) && typeof person.email === 'string' ? person.email : null,
+    type,
+  };
+}
+
+function writeUser(row: Row, base: string, v: Json | undefined): void {
+  const u = userFields(v);
+  row[base] = u.id;
+  row[`${base}_name`] = u.name;
+  row[`${base}_email`] = u.email;
+  row[`${base}_type`] = u.type;
+}
+
 function writeDate(w: Where, row: Row, base: string, v: Json | undefined): void {
   const d = obj(w, v);
   const start = str(w, d?.start);
@@ -579,7 +628,8 @@ function writeResult(w: Where, row: Row, v: Json | undefined): void {
   }
   const empty = inner === undefined || inner === null;
   if (prop.shape === undefined) {
-    if (empty || type === undefined) return; // nothing decides yet
+    // Notion names the result type even when the value is empty (`{type:"date", date:null}`): it decides.
+    if (type === undefined) return; // nothing decides yet
     if (spec.frozen) throw new Error('internal: a frozen table has an undecided column');
     prop.shape = RESULT_SHAPES[type] ?? 'json';
     prop.resultType = type;
@@ -620,9 +670,12 @@ function writeProperty(w: Where, row: Row, pv: PropertyValue): void {
       return;
     }
     case 'select':
-    case 'status':
-      row[base] = str(w, obj(w, v)?.name);
+    case 'status': {
+      const option = obj(w, v);
+      row[base] = str(w, option?.name);
+      row[`${base}_id`] = str(w, option?.id);
       return;
+    }
     case 'multi_select':
       row[base] = arr(w, v).map((o) => {
         const option = obj(w, o);
@@ -632,8 +685,7 @@ function writeProperty(w: Where, row: Row, pv: PropertyValue): void {
     case 'people':
       row[base] = arr(w, v).map((u) => {
         const user = obj(w, u);
-        const person = user?.person;
-        return { id: str(w, user?.id), name: isObject(user) && typeof user.name === 'string' ? user.name : null, email: isObject(person) && typeof person.email === 'string' ? person.email : null };
+        return { ...userFields(user ?? undefined), id: str(w, user?.id) };
       });
       return;
     case 'files':
@@ -641,7 +693,12 @@ function writeProperty(w: Where, row: Row, pv: PropertyValue): void {
         const file = obj(w, f);
         const type = typeof file?.type === 'string' ? file.type : null;
         const target = type === null ? undefined : file?.[type];
-        return { name: str(w, file?.name), type, url: isObject(target) && typeof target.url === 'string' ? target.url : null };
+        return {
+          name: str(w, file?.name),
+          type,
+          url: isObject(target) && typeof target.url === 'string' ? target.url : null,
+          expiry_time: isObject(target) && typeof target.expiry_time === 'string' ? target.expiry_time : null,
+        };
       });
       return;
     case 'relation':
@@ -653,7 +710,7 @@ function writeProperty(w: Where, row: Row, pv: PropertyValue): void {
       return;
     case 'created_by':
     case 'last_edited_by':
-      row[base] = userId(v);
+      writeUser(row, base, v);
       return;
     case 'formula':
     case 'rollup':
@@ -670,7 +727,7 @@ function writeProperty(w: Where, row: Row, pv: PropertyValue): void {
     case 'verification': {
       const x = obj(w, v);
       row[`${base}_state`] = str(w, x?.state);
-      row[`${base}_verified_by`] = userId(x?.verified_by);
+      writeUser(row, `${base}_verified_by`, x?.verified_by);
       writeDate(w, row, `${base}_date`, x?.date);
       return;
     }
@@ -681,6 +738,7 @@ function writeProperty(w: Where, row: Row, pv: PropertyValue): void {
       row[`${base}_name`] = str(w, x?.name);
       row[`${base}_address`] = str(w, x?.address);
       row[`${base}_google_place_id`] = str(w, x?.google_place_id);
+      row[`${base}_aws_place_id`] = str(w, x?.aws_place_id);
       return;
     }
     default:

@@ -116,6 +116,8 @@ export interface NameRequest {
   name: string;
   /** Column name suffixes, `''` for the bare name; e.g. `['', '_number']`. Default `['']`. */
   suffixes?: readonly string[];
+  /** A base to try first (the column an earlier run gave the property), when all its columns are free. */
+  prefer?: string;
 }
 
 /**
@@ -148,7 +150,7 @@ export class ColumnNamer {
     const suffixes = request.suffixes ?? [''];
     const hash = shortHash(normalizePropertyId(request.id));
     const plain = safeBase(request.name, MAX_BASE_LENGTH);
-    const candidates = plain === '' ? [`col_${hash}`] : [plain, `${plain}_${hash}`];
+    const candidates = [...(request.prefer ? [request.prefer] : []), ...(plain === '' ? [`col_${hash}`] : [plain, `${plain}_${hash}`])];
     const last = candidates[candidates.length - 1]!;
     let n = 1;
     for (;;) {

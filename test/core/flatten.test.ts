@@ -95,8 +95,9 @@ describe('flattenPage over the all-types workspace', () => {
               break;
             case 'select':
             case 'status':
-              expect(col()).toEqual({ kind: 'STRING' });
+              expect([col(), col('_id')]).toEqual([{ kind: 'STRING' }, { kind: 'STRING' }]);
               expect(row[b]).toBe(v === null ? null : obj(v).name);
+              expect(row[`${b}_id`]).toBe(v === null ? null : obj(v).id);
               break;
             case 'multi_select':
               expect(col()).toEqual({ kind: 'LIST', items: { kind: 'JSON' } });
@@ -110,12 +111,19 @@ describe('flattenPage over the all-types workspace', () => {
             case 'people':
               expect(col()).toEqual({ kind: 'LIST', items: { kind: 'JSON' } });
               expect(row[b]).toEqual(
-                (v as JsonObject[]).map((u) => ({ id: u.id, name: u.name ?? null, email: (u.person as JsonObject | undefined)?.email ?? null })),
+                (v as JsonObject[]).map((u) => ({
+                  id: u.id,
+                  name: u.name ?? null,
+                  email: (u.person as JsonObject | undefined)?.email ?? null,
+                  type: u.object === 'group' ? 'group' : (u.type ?? null),
+                })),
               );
               break;
             case 'files':
               expect(col()).toEqual({ kind: 'LIST', items: { kind: 'JSON' } });
-              expect(row[b]).toEqual((v as JsonObject[]).map((f) => ({ name: f.name, type: f.type, url: obj(f[f.type as string]).url })));
+              expect(row[b]).toEqual(
+                (v as JsonObject[]).map((f) => ({ name: f.name, type: f.type, url: obj(f[f.type as string]).url, expiry_time: obj(f[f.type as string]).expiry_time ?? null })),
+              );
               break;
             case 'checkbox':
               expect(col()).toEqual({ kind: 'BOOLEAN' });
@@ -163,8 +171,8 @@ describe('flattenPage over the all-types workspace', () => {
               break;
             case 'created_by':
             case 'last_edited_by':
-              expect(col()).toEqual({ kind: 'STRING' });
-              expect(row[b]).toBe(obj(v).id);
+              expect([col(), col('_name'), col('_email'), col('_type')]).toEqual([{ kind: 'STRING' }, { kind: 'STRING' }, { kind: 'STRING' }, { kind: 'STRING' }]);
+              expect([row[b], row[`${b}_name`], row[`${b}_email`], row[`${b}_type`]]).toEqual([obj(v).id, obj(v).name, (obj(v).person as JsonObject | undefined)?.email ?? null, obj(v).type]);
               break;
             case 'unique_id':
               expect([col(), col('_number')]).toEqual([{ kind: 'STRING' }, { kind: 'INTEGER' }]);
@@ -177,14 +185,17 @@ describe('flattenPage over the all-types workspace', () => {
               expect(DATE_TYPES.map((_, k) => col(`_date${DATE_SUFFIXES[k]}`))).toEqual(DATE_TYPES);
               expect(row[`${b}_state`]).toBe(x.state);
               expect(row[`${b}_verified_by`]).toBe(x.verified_by === null ? null : obj(x.verified_by).id);
+              expect(row[`${b}_verified_by_type`]).toBe(x.verified_by === null ? null : obj(x.verified_by).type);
               expect(dateColumns(row, `${b}_date`)).toEqual(expectedDate((x.date ?? null) as JsonObject | null));
               break;
             }
             case 'place': {
-              expect([col('_lat'), col('_lon'), col('_name'), col('_address'), col('_google_place_id')].map((t) => t.kind)).toEqual(['NUMBER', 'NUMBER', 'STRING', 'STRING', 'STRING']);
+              expect([col('_lat'), col('_lon'), col('_name'), col('_address'), col('_google_place_id'), col('_aws_place_id')].map((t) => t.kind)).toEqual([
+                'NUMBER', 'NUMBER', 'STRING', 'STRING', 'STRING', 'STRING',
+              ]);
               const p = v === null ? {} : obj(v);
-              expect([row[`${b}_lat`], row[`${b}_lon`], row[`${b}_name`], row[`${b}_address`], row[`${b}_google_place_id`]]).toEqual(
-                [p.lat, p.lon, p.name, p.address, p.google_place_id].map((x) => x ?? null),
+              expect([row[`${b}_lat`], row[`${b}_lon`], row[`${b}_name`], row[`${b}_address`], row[`${b}_google_place_id`], row[`${b}_aws_place_id`]]).toEqual(
+                [p.lat, p.lon, p.name, p.address, p.google_place_id, p.aws_place_id].map((x) => x ?? null),
               );
               break;
             }
@@ -303,14 +314,16 @@ describe('formulas and rollups', () => {
   const page = (id: string, score: Json, extra: Record<string, PropertyValue> = {}) =>
     tinyPage(id, { Score: { id: 's', type: 'formula', formula: score }, ...extra });
 
-  it('lets the first non-null value decide, and names the column when a later value has another type', () => {
+  it('lets the first value with a result type decide, and names the column when a later value has another type', () => {
     const spec = tableSpec(ds);
-    expect(flattenPage(spec, page('p1', { type: 'string', string: null }))).not.toHaveProperty('score');
+    expect(flattenPage(spec, tinyPage('p0', {}))).not.toHaveProperty('score'); // no value: nothing decides
     expect(spec.version).toBe(0);
-    expect(flattenPage(spec, page('p2', { type: 'number', number: 4.5 })).score).toBe(4.5);
+    expect(flattenPage(spec, page('p1', { type: 'number', number: null })).score).toBeNull(); // an empty number still says "number"
     expect(spec.version).toBe(1);
     expect(typeOf(spec, 'score')).toEqual({ kind: 'NUMBER' });
-    expect(flattenPage(spec, page('p3', { type: 'string', string: null })).score).toBeNull(); // nulls of any type are fine
+    expect(flattenPage(spec, page('p2', { type: 'number', number: 4.5 })).score).toBe(4.5);
+    expect(spec.version).toBe(1);
+    expect(flattenPage(spec, page('p3', { type: 'string', string: null })).score).toBeNull(); // a null carries nothing to convert
     let err: unknown;
     try {
       flattenPage(spec, page('p4', { type: 'string', string: '4.5' }));
@@ -415,9 +428,9 @@ describe('recorded Notion pages', () => {
     expect(abc.relation_title).toEqual(['860753bb-6d1f-48de-9621-1fa6e0e31f82']);
     expect(abc.rollup_title).toEqual([{ type: 'multi_select', multi_select: [{ id: 'e81a52e0-b168-451e-b23b-1c35e57037b2', name: 'Tag 1', color: 'brown' }] }]);
     expect(abc.formula_title).toBe('2025-09-08T04:53:00.000Z');
-    expect(abc.user_title).toEqual([{ id: '2200a911-6a96-44bb-bd38-6bfb1e01b9f6', name: 'Hiroyuki KOBAYASHI', email: expect.any(String) }]);
+    expect(abc.user_title).toEqual([{ id: '2200a911-6a96-44bb-bd38-6bfb1e01b9f6', name: 'Hiroyuki KOBAYASHI', email: expect.any(String), type: 'person' }]);
     expect(abc.file_media_title).toEqual([
-      { name: 'https://img.icons8.com/ios-filled/250/000000/mac-os.png', type: 'external', url: 'https://img.icons8.com/ios-filled/250/000000/mac-os.png' },
+      { name: 'https://img.icons8.com/ios-filled/250/000000/mac-os.png', type: 'external', url: 'https://img.icons8.com/ios-filled/250/000000/mac-os.png', expiry_time: null },
     ]);
     expect(abc.tel_title).toBe('xx-xxxx-xxxx');
     expect(abc.checkbox_title).toBe(true);
