@@ -18,10 +18,11 @@
  * record (null when empty); a JSON column is left out when its value is null (SQL NULL).
  *
  * Dates keep everything Notion says (`{start, end, time_zone}`), in six columns:
- *   <col>              TIMESTAMP  the start instant of a datetime; null for a date-only value
- *   <col>_date         DATE       the start's calendar date as written (date-only and datetime alike)
- *   <col>_end          TIMESTAMP  the end instant of a datetime range
- *   <col>_end_date     DATE       the end's calendar date as written
+ *   <col>              DATE       the start's calendar date as written (date-only and datetime alike):
+ *                                 never null when Notion has a date
+ *   <col>_at           TIMESTAMP  the start instant of a datetime; null for a date-only value
+ *   <col>_end          DATE       the end's calendar date as written
+ *   <col>_end_at       TIMESTAMP  the end instant of a datetime range
  *   <col>_time_zone    STRING     Notion's time_zone (IANA name) or null
  *   <col>_is_datetime  BOOLEAN    false for a date-only value, true when it has a time
  * A date-only value never becomes a midnight-UTC TIMESTAMP.
@@ -110,10 +111,10 @@ export type Shape =
   | 'none';
 
 const DATE_PARTS: ReadonlyArray<readonly [string, ColumnType]> = [
-  ['', T.TIMESTAMP],
-  ['_date', T.DATE],
-  ['_end', T.TIMESTAMP],
-  ['_end_date', T.DATE],
+  ['', T.DATE],
+  ['_at', T.TIMESTAMP],
+  ['_end', T.DATE],
+  ['_end_at', T.TIMESTAMP],
   ['_time_zone', T.STRING],
   ['_is_datetime', T.BOOLEAN],
 ];
@@ -196,6 +197,7 @@ const ITEM_FIELDS: Record<string, readonly string[]> = {
   multi_select: ['id', 'name'],
   people: ['id', 'name', 'email', 'type'],
   files: ['name', 'type', 'url', 'expiry_time'],
+  rollup: ['type', 'value', 'json'],
 };
 
 /** Shape of a formula or rollup result type (`{type:"number", number: 3}` → number). */
@@ -568,10 +570,10 @@ function writeDate(w: Where, row: Row, base: string, v: Json | undefined): void 
   };
   const a = part(start);
   const b = part(end);
-  row[base] = a.instant;
-  row[`${base}_date`] = a.date;
-  row[`${base}_end`] = b.instant;
-  row[`${base}_end_date`] = b.date;
+  row[base] = a.date;
+  row[`${base}_at`] = a.instant;
+  row[`${base}_end`] = b.date;
+  row[`${base}_end_at`] = b.instant;
   row[`${base}_time_zone`] = timeZone;
   const written = start ?? end;
   row[`${base}_is_datetime`] = written === null ? null : !DATE_ONLY.test(written);
@@ -615,6 +617,69 @@ function writeShape(w: Where, row: Row, shape: Shape, v: Json | undefined): void
   }
 }
 
+/** One element of a "show original" rollup: its type, its plain value, and its raw JSON where no plain value exists. */
+export interface RollupItem extends JsonObject {
+  type: string | null;
+  value: string | null;
+  json: string | null;
+}
+
+/**
+ * The plain values of one element of a rollup array (`{type:"select", select:{name:"High",...}}` →
+ * `High`), as the columns of that type hold them: text as plain text, options by name, users and pages
+ * by id, numbers, booleans and times as text, a date by its start (its raw JSON too when it has an end
+ * or a time zone). A list-valued element (multi_select, people, relation) gives one item per entry.
+ * Types without a plain value (files, place, ...) keep the raw JSON in `json`.
+ */
+export function rollupItems(element: Json): RollupItem[] {
+  const type = isObject(element) && typeof element.type === 'string' ? element.type : null;
+  const v = type === null || !isObject(element) ? undefined : element[type];
+  const item = (value: string | null, json: string | null = null): RollupItem => ({ type, value, json });
+  const raw = (): RollupItem[] => [item(null, JSON.stringify(element))];
+  const list = (pick: (x: Json) => string | null): RollupItem[] => (Array.isArray(v) ? v.map((x) => item(pick(x))) : raw());
+  const field = (x: Json | undefined, key: string): string | null => (isObject(x) && typeof x[key] === 'string' ? (x[key] as string) : null);
+  if (v === null) return [item(null)];
+  switch (type) {
+    case 'title':
+    case 'rich_text':
+      return Array.isArray(v) ? [item(v.length === 0 ? null : plainText(v))] : raw();
+    case 'select':
+    case 'status':
+      return [item(field(v, 'name'))];
+    case 'multi_select':
+      return list((x) => field(x, 'name'));
+    case 'people':
+    case 'relation':
+      return list((x) => field(x, 'id'));
+    case 'created_by':
+    case 'last_edited_by':
+      return [item(field(v, 'id'))];
+    case 'number':
+    case 'checkbox':
+    case 'url':
+    case 'email':
+    case 'phone_number':
+    case 'created_time':
+    case 'last_edited_time':
+      return typeof v === 'object' ? raw() : [item(String(v))];
+    case 'unique_id': {
+      const n = isObject(v) && typeof v.number === 'number' ? v.number : null;
+      const prefix = field(v, 'prefix');
+      return [item(n === null ? null : prefix ? `${prefix}-${n}` : String(n))];
+    }
+    case 'date':
+      return [item(field(v, 'start'), isObject(v) && (v.end != null || v.time_zone != null) ? JSON.stringify(v) : null)];
+    case 'formula': {
+      const inner = isObject(v) && typeof v.type === 'string' ? v[v.type] : undefined;
+      if (inner === undefined || inner === null) return [item(null)];
+      if (typeof inner !== 'object') return [item(String(inner))];
+      return rollupItems({ type: String((v as JsonObject).type), [String((v as JsonObject).type)]: inner });
+    }
+    default:
+      return raw();
+  }
+}
+
 /** Writes a formula or rollup value `{type, <type>: value}`, deciding the column type on first sight. */
 function writeResult(w: Where, row: Row, v: Json | undefined): void {
   const { spec, prop } = w;
@@ -646,7 +711,7 @@ function writeResult(w: Where, row: Row, v: Json | undefined): void {
     );
   }
   if (prop.resultType === 'array') {
-    row[prop.base] = arr(w, inner).filter((x) => x !== null);
+    row[prop.base] = arr(w, inner).flatMap((x) => (x === null ? [] : rollupItems(x)));
     return;
   }
   writeShape(w, row, prop.shape, empty ? null : inner);

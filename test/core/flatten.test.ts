@@ -47,8 +47,9 @@ function expectedDate(d: JsonObject | null): Json[] {
   return [instant(start), start.slice(0, 10), instant(end), end === null ? null : end.slice(0, 10), d.time_zone ?? null, isDateTime];
 }
 
+/** The date columns in the order [start instant, start date, end instant, end date, time zone, is datetime]. */
 function dateColumns(row: Record<string, Json>, b: string): (Json | undefined)[] {
-  return [row[b], row[`${b}_date`], row[`${b}_end`], row[`${b}_end_date`], row[`${b}_time_zone`], row[`${b}_is_datetime`]];
+  return [row[`${b}_at`], row[b], row[`${b}_end_at`], row[`${b}_end`], row[`${b}_time_zone`], row[`${b}_is_datetime`]];
 }
 
 describe('flattenPage over the all-types workspace', () => {
@@ -160,7 +161,9 @@ describe('flattenPage over the all-types workspace', () => {
               } else {
                 expect(r.function).toBe('show_original');
                 expect(col()).toEqual({ kind: 'LIST', items: { kind: 'JSON' } });
-                expect(row[b]).toEqual(r.array);
+                expect(Object.keys(schema.schema.properties[b]!.items!.properties as object)).toEqual(['type', 'value', 'json']);
+                // Show original of a select: the option names, plain.
+                expect(row[b]).toEqual((r.array as JsonObject[]).map((x) => ({ type: 'select', value: x.select === null ? null : obj(x.select).name, json: null })));
               }
               break;
             }
@@ -230,7 +233,7 @@ describe('flattenPage over the all-types workspace', () => {
     const withoutValues = pages.map((p) => ({ ...p, properties: {} }));
     const { spec } = flattenAll(ds, withoutValues);
     expect(typeOf(spec, base(spec, 'Estimate (h)'))).toEqual({ kind: 'NUMBER' });
-    expect(typeOf(spec, `${base(spec, 'Due date')}_date`)).toEqual({ kind: 'DATE' });
+    expect(typeOf(spec, base(spec, 'Due date'))).toEqual({ kind: 'DATE' });
     expect(typeOf(spec, base(spec, 'Total estimate'))).toEqual({ kind: 'NUMBER' });
     // Formulas wait for a value; freezing decides them as STRING.
     expect(undecidedProperties(spec).map((p) => p.name).sort()).toEqual(['Budget per hour', 'Label', 'Over budget', 'Review date']);
@@ -245,7 +248,7 @@ describe('flattenPage over the all-types workspace', () => {
   });
 });
 
-const DATE_SUFFIXES = ['', '_date', '_end', '_end_date', '_time_zone', '_is_datetime'];
+const DATE_SUFFIXES = ['_at', '', '_end_at', '_end', '_time_zone', '_is_datetime'];
 const DATE_TYPES: ColumnType[] = [{ kind: 'TIMESTAMP' }, { kind: 'DATE' }, { kind: 'TIMESTAMP' }, { kind: 'DATE' }, { kind: 'STRING' }, { kind: 'BOOLEAN' }];
 
 function tinySource(properties: Record<string, { id: string; type: string } & JsonObject>): NotionDataSource {
@@ -340,12 +343,12 @@ describe('formulas and rollups', () => {
     const spec = tableSpec(ds);
     const row = flattenPage(spec, page('p', { type: 'date', date: { start: '2025-09-08T03:52:00.000+00:00', end: null, time_zone: null } }));
     expect(dateColumns(row, 'score')).toEqual(['2025-09-08T03:52:00.000Z', '2025-09-08', null, null, null, true]);
-    expect(typeOf(spec, 'score_date')).toEqual({ kind: 'DATE' });
+    expect(typeOf(spec, 'score')).toEqual({ kind: 'DATE' });
   });
 
   it('types a rollup by its function, and an unknown function by its first value', () => {
     const spec = tableSpec(ds);
-    expect(typeOf(spec, 'latest_date')).toEqual({ kind: 'DATE' });
+    expect(typeOf(spec, 'latest')).toEqual({ kind: 'DATE' });
     expect(undecidedProperties(spec).map((p) => p.name).sort()).toEqual(['Odd', 'Score']);
     const row = flattenPage(
       spec,
@@ -355,7 +358,7 @@ describe('formulas and rollups', () => {
       }),
     );
     expect(dateColumns(row, 'latest')).toEqual([null, '2024-01-02', null, null, null, false]);
-    expect(row.odd).toEqual([{ type: 'number', number: 1 }]);
+    expect(row.odd).toEqual([{ type: 'number', value: '1', json: null }]);
     expect(typeOf(spec, 'odd')).toEqual({ kind: 'LIST', items: { kind: 'JSON' } });
     expect(() =>
       flattenPage(spec, page('q', null, { Latest: { id: 'l', type: 'rollup', rollup: { type: 'number', number: 3, function: 'latest_date' } } })),
@@ -426,17 +429,17 @@ describe('recorded Notion pages', () => {
     ]);
     expect(dateColumns(abc, 'date_title')).toEqual(['2022-02-24T16:23:00.000Z', '2022-02-25', null, null, null, true]);
     expect(abc.relation_title).toEqual(['860753bb-6d1f-48de-9621-1fa6e0e31f82']);
-    expect(abc.rollup_title).toEqual([{ type: 'multi_select', multi_select: [{ id: 'e81a52e0-b168-451e-b23b-1c35e57037b2', name: 'Tag 1', color: 'brown' }] }]);
-    expect(abc.formula_title).toBe('2025-09-08T04:53:00.000Z');
+    expect(abc.rollup_title).toEqual([{ type: 'multi_select', value: 'Tag 1', json: null }]);
+    expect([abc.formula_title, abc.formula_title_at]).toEqual(['2025-09-08', '2025-09-08T04:53:00.000Z']);
     expect(abc.user_title).toEqual([{ id: '2200a911-6a96-44bb-bd38-6bfb1e01b9f6', name: 'Hiroyuki KOBAYASHI', email: expect.any(String), type: 'person' }]);
     expect(abc.file_media_title).toEqual([
       { name: 'https://img.icons8.com/ios-filled/250/000000/mac-os.png', type: 'external', url: 'https://img.icons8.com/ios-filled/250/000000/mac-os.png', expiry_time: null },
     ]);
     expect(abc.tel_title).toBe('xx-xxxx-xxxx');
     expect(abc.checkbox_title).toBe(true);
-    // "ID" meets the system column id, so it gets a stable suffix.
+    // "ID" meets the system column id, so it gets a readable suffix, the same in every table.
     const uid = base(spec, 'ID');
-    expect(uid).toMatch(/^id_[0-9a-f]{8}$/);
+    expect(uid).toBe('id_property');
     expect(abc[uid]).toBe('ST-3');
     expect(abc[`${uid}_number`]).toBe(3);
     expect(abc.id).toBe('dcdc805c-85fa-4155-a55c-20fc28771af7');

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { ALL_TYPES_PROPERTIES, allTypesIds, allTypesWorkspace } from '../../src/emulator/generate.js';
 import { loadWorkspace } from '../../src/emulator/seed.js';
 import { runCli } from '../support/cli.js';
 import { useEmulatorAndBigQuery } from '../support/emulator-bigquery.js';
@@ -47,17 +48,18 @@ describe('a formula whose values are all empty still has its type (18c)', () => 
     const day1 = await pipeToDuckDb(await caseText('18c-formula-small-table-day1.ndjson'), db);
     expect(day1.code).toBe(0);
     const types = Object.fromEntries((await query(db, `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'small_tickets'`)).map((r) => [r.column_name, r.data_type]));
-    expect(types.review_due_date).toBe('DATE');
-    expect(types.review_due).toBe('TIMESTAMP WITH TIME ZONE');
+    expect(types.review_due).toBe('DATE');
+    expect(types.review_due_at).toBe('TIMESTAMP WITH TIME ZONE');
 
     const day2 = await pipeToDuckDb(await caseText('18c-formula-small-table-day2.ndjson'), db);
     expect(day2.stderr).not.toMatch(/error|cannot/i);
     expect(day2.code).toBe(0);
-    const rows = await query(db, `SELECT id, CAST(review_due_date AS VARCHAR) AS d, review_due_is_datetime AS dt FROM small_tickets ORDER BY id`);
+    const rows = await query(db, `SELECT id, CAST(review_due AS VARCHAR) AS d, review_due_at AS at, review_due_is_datetime AS dt, CAST(closed AS VARCHAR) AS closed FROM small_tickets ORDER BY id`);
     expect(rows).toEqual([
-      { id: 'e9000000-0000-4000-8000-000000000011', d: null, dt: null },
-      { id: 'e9000000-0000-4000-8000-000000000012', d: null, dt: null },
-      { id: 'e9000000-0000-4000-8000-000000000013', d: '2025-05-15', dt: false },
+      { id: 'e9000000-0000-4000-8000-000000000011', d: null, at: null, dt: null, closed: null },
+      { id: 'e9000000-0000-4000-8000-000000000012', d: null, at: null, dt: null, closed: null },
+      // A date-only value fills the main column; there is no instant to give.
+      { id: 'e9000000-0000-4000-8000-000000000013', d: '2025-05-15', at: null, dt: false, closed: '2025-05-01' },
     ]);
   });
 
@@ -127,5 +129,43 @@ describe('nothing Notion sends is dropped (08)', () => {
       { name: 'google', lat: 48.8584, lon: 2.2945, place: 'Tower', address: 'Paris', google: 'ChIJPLACEHOLDER', aws: null },
       { name: 'nowhere', lat: null, lon: null, place: null, address: null, google: null, aws: null },
     ]);
+  });
+});
+
+describe('readable, stable names and values (all-types workspace)', () => {
+  it('system-like names get _property in every table, show-original rollups give plain values, dates fill the main column', async () => {
+    const ws = allTypesWorkspace();
+    const ids = allTypesIds(ws);
+    const emu = await startEmulator({ workspace: ws, rateLimit: false });
+    const db = join(await tmp(), 'all.duckdb');
+    try {
+      const run = await runCli(['sync', ...fast, '--out', db], { NOTION_TOKEN: emu.token, NOTION_BASE_URL: emu.url });
+      expect(run.code).toBe(0);
+    } finally {
+      await emu.close();
+    }
+    const columnsOf = async (table: string) => (await query(db, `SELECT column_name FROM duckdb_columns() WHERE table_name = '${table}'`)).map((r) => r.column_name);
+    for (const table of ['projects', 'tasks']) {
+      const columns = await columnsOf(table);
+      for (const c of ['id_property', 'id_property_number', 'created_by_property', 'created_by_property_type', 'last_edited_by_property']) expect(columns, `${table}.${c}`).toContain(c);
+      expect(columns.filter((c) => /_[0-9a-f]{8}$/.test(String(c)))).toEqual([]);
+    }
+    // "Related priorities" shows the original Priority of the related rows: plain option names.
+    const priorities = new Set(ws.pages.flatMap((p) => {
+      const v = p.properties[ALL_TYPES_PROPERTIES.priority];
+      return v && v.select ? [(v.select as { name: string }).name] : [];
+    }));
+    const shown = await query(db, `SELECT type, value, json FROM projects__related_priorities`);
+    expect(shown.length).toBeGreaterThan(0);
+    for (const r of shown) {
+      expect(r.type).toBe('select');
+      expect(r.json).toBeNull();
+      if (r.value !== null) expect(priorities).toContain(r.value);
+    }
+    // Every page with a due date has it in due_date, date-only or not; the instant only for datetimes.
+    const due = ws.pages.filter((p) => p.data_source_id === ids.projectsDataSourceId && !p.in_trash).map((p) => p.properties[ALL_TYPES_PROPERTIES.due]!.date as { start: string } | null);
+    const [counts] = await query(db, `SELECT count(due_date) AS dates, count(due_date_at) AS instants, count(*) FILTER (WHERE due_date IS NULL AND due_date_at IS NOT NULL) AS odd FROM projects`);
+    expect(counts).toEqual({ dates: String(due.filter((d) => d !== null).length), instants: String(due.filter((d) => d !== null && d.start.length > 10).length), odd: '0' });
+    expect(due.some((d) => d !== null && d.start.length === 10)).toBe(true);
   });
 });

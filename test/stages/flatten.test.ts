@@ -96,7 +96,7 @@ describe('flatten stage', () => {
     const tasks = schemas.get('tasks')![0]!.schema.properties;
     expect(tasks.budget_per_hour!.type).toEqual(['null', 'number']);
     expect(tasks.over_budget!.type).toEqual(['null', 'boolean']);
-    expect(tasks.review_date_date!.format).toBe('date');
+    expect(tasks.review_date!.format).toBe('date');
     expect(warnings).toHaveLength(1); // the recorded page property missing from the recorded schema
   });
 
