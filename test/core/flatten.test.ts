@@ -339,6 +339,17 @@ describe('formulas and rollups', () => {
     expect((err as Error).message).toMatch(/Table "tiny", column "score" \(Notion property "Score", formula\), page p4/);
   });
 
+  it('an empty rollup of an unknown function is typed by the result type Notion names', () => {
+    const spec = tableSpec(ds);
+    const row = flattenPage(spec, page('p', null, { Odd: { id: 'o', type: 'rollup', rollup: { type: 'number', number: null, function: 'count_per_group' } } }));
+    expect(row.odd).toBeNull();
+    expect(typeOf(spec, 'odd')).toEqual({ kind: 'NUMBER' });
+    expect(flattenPage(spec, page('q', null, { Odd: { id: 'o', type: 'rollup', rollup: { type: 'number', number: 7, function: 'count_per_group' } } })).odd).toBe(7);
+    expect(() => flattenPage(spec, page('r', null, { Odd: { id: 'o', type: 'rollup', rollup: { type: 'string', string: 'x', function: 'count_per_group' } } }))).toThrow(
+      /column "odd" \(Notion property "Odd", rollup\)/,
+    );
+  });
+
   it('a date formula gets the date columns', () => {
     const spec = tableSpec(ds);
     const row = flattenPage(spec, page('p', { type: 'date', date: { start: '2025-09-08T03:52:00.000+00:00', end: null, time_zone: null } }));
