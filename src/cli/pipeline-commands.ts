@@ -17,6 +17,10 @@ import { runCommand, startProgress, UsageError, type CommandIO, type RunContext 
 import { notionApiFor, writeNdjson, type SourceOptions } from './source-commands.js';
 import { syncIncremental, type IncrementalOptions } from './sync-incremental.js';
 import { writeStateFile } from '../state/file.js';
+import { parseState, type SyncState } from '../state/state.js';
+import { readChanges } from '../stages/read-changes.js';
+import type { NotionApi } from '../notion/api.js';
+import type { NotionDataSource } from '../notion/types.js';
 
 export interface ShapeOptions {
   /** `--table <data source id>=<name>`, repeatable. */
@@ -89,14 +93,43 @@ export function syncCommand(options: SyncOptions, io: CommandIO = {}): Promise<n
     const stop = startProgress(ctx, stats, options.rateLimit);
     let summary: SinkSummary;
     try {
-      const pages = readPages(api, listDataSources(api, { databases: options.database }), { concurrency: options.concurrency, signal: ctx.signal });
-      summary = await sink.write(toTables(pages, ctx, options), ctx.signal);
+      if (sink.readState) {
+        summary = await sink.write(fullRunWithState(ctx, options, api, await previousState(sink, ctx.signal)), ctx.signal);
+      } else {
+        const pages = readPages(api, listDataSources(api, { databases: options.database }), { concurrency: options.concurrency, signal: ctx.signal });
+        summary = await sink.write(toTables(pages, ctx, options), ctx.signal);
+      }
     } finally {
       stop();
     }
     ctx.logger.info(`Read ${stats.summary()}.`);
     ctx.logger.info(describeSummary(summary));
   });
+}
+
+/** The state a warehouse holds (from a full or incremental run), or undefined. */
+async function previousState(sink: Sink, signal: AbortSignal): Promise<SyncState | undefined> {
+  return parseState(await sink.readState!(signal), "the destination's _notion_stream_state table");
+}
+
+/**
+ * A full run into a warehouse: every data source read in full, its columns kept by property id from the
+ * state an earlier run (full or incremental) committed (a renamed property keeps its column), and the
+ * new state committed with the data, so full and incremental runs give the same tables.
+ */
+async function* fullRunWithState(ctx: RunContext, options: SyncOptions, api: NotionApi, previous: SyncState | undefined): AsyncGenerator<SingerMessage> {
+  const dataSources: NotionDataSource[] = [];
+  for await (const ds of listDataSources(api, { databases: options.database })) dataSources.push(ds);
+  const read = await readChanges(api, dataSources, {
+    previous,
+    fullRefresh: true,
+    replaces: (options.mode ?? 'replace') === 'replace',
+    concurrency: options.concurrency,
+    signal: ctx.signal,
+  });
+  // The sink's --mode decides how the tables are written, not the SCHEMA's load_mode.
+  yield* toTables(read.items, ctx, options, { plan: (ds) => ({ ...read.plan(ds), loadMode: undefined }), onTable: read.onTable });
+  yield { type: 'STATE', value: read.state() };
 }
 
 function stdinOf(io: CommandIO): Readable {

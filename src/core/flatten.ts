@@ -18,10 +18,11 @@
  * record (null when empty); a JSON column is left out when its value is null (SQL NULL).
  *
  * Dates keep everything Notion says (`{start, end, time_zone}`), in six columns:
- *   <col>              TIMESTAMP  the start instant of a datetime; null for a date-only value
- *   <col>_date         DATE       the start's calendar date as written (date-only and datetime alike)
- *   <col>_end          TIMESTAMP  the end instant of a datetime range
- *   <col>_end_date     DATE       the end's calendar date as written
+ *   <col>              DATE       the start's calendar date as written (date-only and datetime alike):
+ *                                 never null when Notion has a date
+ *   <col>_at           TIMESTAMP  the start instant of a datetime; null for a date-only value
+ *   <col>_end          DATE       the end's calendar date as written
+ *   <col>_end_at       TIMESTAMP  the end instant of a datetime range
  *   <col>_time_zone    STRING     Notion's time_zone (IANA name) or null
  *   <col>_is_datetime  BOOLEAN    false for a date-only value, true when it has a time
  * A date-only value never becomes a midnight-UTC TIMESTAMP.
@@ -102,18 +103,28 @@ export type Shape =
   | 'string_list'
   | 'json_list'
   | 'json'
+  | 'option'
+  | 'user'
   | 'unique_id'
   | 'verification'
   | 'place'
   | 'none';
 
 const DATE_PARTS: ReadonlyArray<readonly [string, ColumnType]> = [
-  ['', T.TIMESTAMP],
-  ['_date', T.DATE],
-  ['_end', T.TIMESTAMP],
-  ['_end_date', T.DATE],
+  ['', T.DATE],
+  ['_at', T.TIMESTAMP],
+  ['_end', T.DATE],
+  ['_end_at', T.TIMESTAMP],
   ['_time_zone', T.STRING],
   ['_is_datetime', T.BOOLEAN],
+];
+
+/** A user (created_by, last_edited_by, verified_by): its id, name, e-mail and kind (person, bot, group). */
+const USER_PARTS: ReadonlyArray<readonly [string, ColumnType]> = [
+  ['', T.STRING],
+  ['_name', T.STRING],
+  ['_email', T.STRING],
+  ['_type', T.STRING],
 ];
 
 /** Column suffixes and types of each shape. */
@@ -126,17 +137,23 @@ const PARTS: Record<Shape, ReadonlyArray<readonly [string, ColumnType]>> = {
   string_list: [['', { kind: 'LIST', items: T.STRING }]],
   json_list: [['', { kind: 'LIST', items: T.JSON }]],
   json: [['', T.JSON]],
+  option: [
+    ['', T.STRING],
+    ['_id', T.STRING],
+  ],
+  user: USER_PARTS,
   unique_id: [
     ['', T.STRING],
     ['_number', T.INTEGER],
   ],
-  verification: [['_state', T.STRING], ['_verified_by', T.STRING], ...DATE_PARTS.map(([s, t]) => [`_date${s}`, t] as const)],
+  verification: [['_state', T.STRING], ...USER_PARTS.map(([s, t]) => [`_verified_by${s}`, t] as const), ...DATE_PARTS.map(([s, t]) => [`_date${s}`, t] as const)],
   place: [
     ['_lat', T.NUMBER],
     ['_lon', T.NUMBER],
     ['_name', T.STRING],
     ['_address', T.STRING],
     ['_google_place_id', T.STRING],
+    ['_aws_place_id', T.STRING],
   ],
   none: [],
 };
@@ -146,8 +163,8 @@ const SHAPE_OF_TYPE: Record<string, Shape> = {
   title: 'string',
   rich_text: 'string',
   number: 'number',
-  select: 'string',
-  status: 'string',
+  select: 'option',
+  status: 'option',
   multi_select: 'json_list',
   date: 'date',
   people: 'json_list',
@@ -159,8 +176,8 @@ const SHAPE_OF_TYPE: Record<string, Shape> = {
   relation: 'string_list',
   created_time: 'timestamp',
   last_edited_time: 'timestamp',
-  created_by: 'string',
-  last_edited_by: 'string',
+  created_by: 'user',
+  last_edited_by: 'user',
   unique_id: 'unique_id',
   verification: 'verification',
   place: 'place',
@@ -178,8 +195,9 @@ const ROLLUP_ARRAY_FUNCTIONS = new Set(['show_original', 'show_unique']);
 /** Fields of the object items of list-valued property types (the splitter makes them child columns). */
 const ITEM_FIELDS: Record<string, readonly string[]> = {
   multi_select: ['id', 'name'],
-  people: ['id', 'name', 'email'],
-  files: ['name', 'type', 'url'],
+  people: ['id', 'name', 'email', 'type'],
+  files: ['name', 'type', 'url', 'expiry_time'],
+  rollup: ['type', 'value', 'json'],
 };
 
 /** Shape of a formula or rollup result type (`{type:"number", number: 3}` → number). */
@@ -289,17 +307,25 @@ export function tableSpec(dataSource: NotionDataSource, options: FlattenOptions 
   const props = Object.values(dataSource.properties ?? {});
   const shapes = new Map(props.map((p) => [p.id, schemaShape(p)]));
   // Columns loaded before keep their names (and formulas their decided types); nobody else gets them.
+  // A property whose type changed cannot keep its columns, but prefers their base name (its old
+  // columns go away with a rebuilt table, or the type change is reported by the destination).
   const layout = new Map(Object.entries(options.layout ?? {}).map(([id, l]) => [normalizePropertyId(id), l]));
-  for (const l of layout.values()) spec.namer.reserve(nameSuffixes(l.shape as Shape | undefined).map((suffix) => l.column + suffix));
   const kept = new Map<string, PropertyLayout>();
+  const retyped = new Map<string, string>();
   for (const p of props) {
     const before = layout.get(normalizePropertyId(p.id));
-    if (before === undefined || before.type !== p.type) continue;
+    if (before === undefined) continue;
+    if (before.type !== p.type) {
+      retyped.set(p.id, before.column);
+      continue;
+    }
     kept.set(p.id, before);
     if (shapes.get(p.id)!.shape === undefined && before.shape !== undefined) shapes.set(p.id, { shape: before.shape as Shape, resultType: before.result, known: true });
   }
+  const retypedIds = new Set([...retyped.keys()].map(normalizePropertyId));
+  for (const [id, l] of layout) if (!retypedIds.has(id)) spec.namer.reserve(nameSuffixes(l.shape as Shape | undefined).map((suffix) => l.column + suffix));
   const fresh = props.filter((p) => !kept.has(p.id));
-  const bases = spec.namer.nameAll(fresh.map((p) => ({ id: p.id, name: p.name, suffixes: nameSuffixes(shapes.get(p.id)?.shape) })));
+  const bases = spec.namer.nameAll(fresh.map((p) => ({ id: p.id, name: p.name, suffixes: nameSuffixes(shapes.get(p.id)?.shape), prefer: retyped.get(p.id) })));
   for (const [id, l] of kept) bases.set(id, l.column);
   // Column order: the title first, then by property id (the same for the same schema).
   const ordered = [...props].sort((a, b) => {
@@ -505,6 +531,31 @@ function userId(v: Json | undefined): string | null {
   return isObject(v) && typeof v.id === 'string' ? v.id : null;
 }
 
+/**
+ * What a user object says: id, name, e-mail and kind. The kind is `person` or `bot` (a user's `type`),
+ * `group` (an object of `object: "group"`), or null for a partial user (`{object:"user", id}`), which
+ * does not say.
+ */
+export function userFields(v: Json | undefined): { id: string | null; name: string | null; email: string | null; type: string | null } {
+  if (!isObject(v)) return { id: null, name: null, email: null, type: null };
+  const person = v.person;
+  const type = v.object === 'group' ? 'group' : typeof v.type === 'string' ? v.type : null;
+  return {
+    id: typeof v.id === 'string' ? v.id : null,
+    name: typeof v.name === 'string' ? v.name : null,
+    email: isObject(person) && typeof person.email === 'string' ? person.email : null,
+    type,
+  };
+}
+
+function writeUser(row: Row, base: string, v: Json | undefined): void {
+  const u = userFields(v);
+  row[base] = u.id;
+  row[`${base}_name`] = u.name;
+  row[`${base}_email`] = u.email;
+  row[`${base}_type`] = u.type;
+}
+
 function writeDate(w: Where, row: Row, base: string, v: Json | undefined): void {
   const d = obj(w, v);
   const start = str(w, d?.start);
@@ -519,10 +570,10 @@ function writeDate(w: Where, row: Row, base: string, v: Json | undefined): void 
   };
   const a = part(start);
   const b = part(end);
-  row[base] = a.instant;
-  row[`${base}_date`] = a.date;
-  row[`${base}_end`] = b.instant;
-  row[`${base}_end_date`] = b.date;
+  row[base] = a.date;
+  row[`${base}_at`] = a.instant;
+  row[`${base}_end`] = b.date;
+  row[`${base}_end_at`] = b.instant;
   row[`${base}_time_zone`] = timeZone;
   const written = start ?? end;
   row[`${base}_is_datetime`] = written === null ? null : !DATE_ONLY.test(written);
@@ -566,6 +617,69 @@ function writeShape(w: Where, row: Row, shape: Shape, v: Json | undefined): void
   }
 }
 
+/** One element of a "show original" rollup: its type, its plain value, and its raw JSON where no plain value exists. */
+export interface RollupItem extends JsonObject {
+  type: string | null;
+  value: string | null;
+  json: string | null;
+}
+
+/**
+ * The plain values of one element of a rollup array (`{type:"select", select:{name:"High",...}}` →
+ * `High`), as the columns of that type hold them: text as plain text, options by name, users and pages
+ * by id, numbers, booleans and times as text, a date by its start (its raw JSON too when it has an end
+ * or a time zone). A list-valued element (multi_select, people, relation) gives one item per entry.
+ * Types without a plain value (files, place, ...) keep the raw JSON in `json`.
+ */
+export function rollupItems(element: Json): RollupItem[] {
+  const type = isObject(element) && typeof element.type === 'string' ? element.type : null;
+  const v = type === null || !isObject(element) ? undefined : element[type];
+  const item = (value: string | null, json: string | null = null): RollupItem => ({ type, value, json });
+  const raw = (): RollupItem[] => [item(null, JSON.stringify(element))];
+  const list = (pick: (x: Json) => string | null): RollupItem[] => (Array.isArray(v) ? v.map((x) => item(pick(x))) : raw());
+  const field = (x: Json | undefined, key: string): string | null => (isObject(x) && typeof x[key] === 'string' ? (x[key] as string) : null);
+  if (v === null) return [item(null)];
+  switch (type) {
+    case 'title':
+    case 'rich_text':
+      return Array.isArray(v) ? [item(v.length === 0 ? null : plainText(v))] : raw();
+    case 'select':
+    case 'status':
+      return [item(field(v, 'name'))];
+    case 'multi_select':
+      return list((x) => field(x, 'name'));
+    case 'people':
+    case 'relation':
+      return list((x) => field(x, 'id'));
+    case 'created_by':
+    case 'last_edited_by':
+      return [item(field(v, 'id'))];
+    case 'number':
+    case 'checkbox':
+    case 'url':
+    case 'email':
+    case 'phone_number':
+    case 'created_time':
+    case 'last_edited_time':
+      return typeof v === 'object' ? raw() : [item(String(v))];
+    case 'unique_id': {
+      const n = isObject(v) && typeof v.number === 'number' ? v.number : null;
+      const prefix = field(v, 'prefix');
+      return [item(n === null ? null : prefix ? `${prefix}-${n}` : String(n))];
+    }
+    case 'date':
+      return [item(field(v, 'start'), isObject(v) && (v.end != null || v.time_zone != null) ? JSON.stringify(v) : null)];
+    case 'formula': {
+      const inner = isObject(v) && typeof v.type === 'string' ? v[v.type] : undefined;
+      if (inner === undefined || inner === null) return [item(null)];
+      if (typeof inner !== 'object') return [item(String(inner))];
+      return rollupItems({ type: String((v as JsonObject).type), [String((v as JsonObject).type)]: inner });
+    }
+    default:
+      return raw();
+  }
+}
+
 /** Writes a formula or rollup value `{type, <type>: value}`, deciding the column type on first sight. */
 function writeResult(w: Where, row: Row, v: Json | undefined): void {
   const { spec, prop } = w;
@@ -579,7 +693,8 @@ function writeResult(w: Where, row: Row, v: Json | undefined): void {
   }
   const empty = inner === undefined || inner === null;
   if (prop.shape === undefined) {
-    if (empty || type === undefined) return; // nothing decides yet
+    // Notion names the result type even when the value is empty (`{type:"date", date:null}`): it decides.
+    if (type === undefined) return; // nothing decides yet
     if (spec.frozen) throw new Error('internal: a frozen table has an undecided column');
     prop.shape = RESULT_SHAPES[type] ?? 'json';
     prop.resultType = type;
@@ -596,7 +711,7 @@ function writeResult(w: Where, row: Row, v: Json | undefined): void {
     );
   }
   if (prop.resultType === 'array') {
-    row[prop.base] = arr(w, inner).filter((x) => x !== null);
+    row[prop.base] = arr(w, inner).flatMap((x) => (x === null ? [] : rollupItems(x)));
     return;
   }
   writeShape(w, row, prop.shape, empty ? null : inner);
@@ -620,9 +735,12 @@ function writeProperty(w: Where, row: Row, pv: PropertyValue): void {
       return;
     }
     case 'select':
-    case 'status':
-      row[base] = str(w, obj(w, v)?.name);
+    case 'status': {
+      const option = obj(w, v);
+      row[base] = str(w, option?.name);
+      row[`${base}_id`] = str(w, option?.id);
       return;
+    }
     case 'multi_select':
       row[base] = arr(w, v).map((o) => {
         const option = obj(w, o);
@@ -632,8 +750,7 @@ function writeProperty(w: Where, row: Row, pv: PropertyValue): void {
     case 'people':
       row[base] = arr(w, v).map((u) => {
         const user = obj(w, u);
-        const person = user?.person;
-        return { id: str(w, user?.id), name: isObject(user) && typeof user.name === 'string' ? user.name : null, email: isObject(person) && typeof person.email === 'string' ? person.email : null };
+        return { ...userFields(user ?? undefined), id: str(w, user?.id) };
       });
       return;
     case 'files':
@@ -641,7 +758,12 @@ function writeProperty(w: Where, row: Row, pv: PropertyValue): void {
         const file = obj(w, f);
         const type = typeof file?.type === 'string' ? file.type : null;
         const target = type === null ? undefined : file?.[type];
-        return { name: str(w, file?.name), type, url: isObject(target) && typeof target.url === 'string' ? target.url : null };
+        return {
+          name: str(w, file?.name),
+          type,
+          url: isObject(target) && typeof target.url === 'string' ? target.url : null,
+          expiry_time: isObject(target) && typeof target.expiry_time === 'string' ? target.expiry_time : null,
+        };
       });
       return;
     case 'relation':
@@ -653,7 +775,7 @@ function writeProperty(w: Where, row: Row, pv: PropertyValue): void {
       return;
     case 'created_by':
     case 'last_edited_by':
-      row[base] = userId(v);
+      writeUser(row, base, v);
       return;
     case 'formula':
     case 'rollup':
@@ -670,7 +792,7 @@ function writeProperty(w: Where, row: Row, pv: PropertyValue): void {
     case 'verification': {
       const x = obj(w, v);
       row[`${base}_state`] = str(w, x?.state);
-      row[`${base}_verified_by`] = userId(x?.verified_by);
+      writeUser(row, `${base}_verified_by`, x?.verified_by);
       writeDate(w, row, `${base}_date`, x?.date);
       return;
     }
@@ -681,6 +803,7 @@ function writeProperty(w: Where, row: Row, pv: PropertyValue): void {
       row[`${base}_name`] = str(w, x?.name);
       row[`${base}_address`] = str(w, x?.address);
       row[`${base}_google_place_id`] = str(w, x?.google_place_id);
+      row[`${base}_aws_place_id`] = str(w, x?.aws_place_id);
       return;
     }
     default:

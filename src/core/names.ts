@@ -5,8 +5,10 @@
  * underscores, not starting with a digit, at most 300 characters, none of BigQuery's reserved
  * prefixes. Column names are unique without regard to case within a table (system columns included).
  *
- * Names depend only on the schema, never on the order properties arrive in: collisions are settled by
- * property id (the lowest id keeps the plain name, the others get `_<hash of their id>`), and names
+ * Names depend only on the schema, never on the order properties arrive in: a property named like a
+ * system column (`ID`, `URL`, `Created by`) gets `_property` (`id_property`, the same in every table);
+ * other collisions are settled by property id (the lowest id keeps the plain name, the others get
+ * `_<hash of their id>`), and names
  * with nothing usable left (emoji only, empty) become `col_<hash of the property id>`. The same schema
  * therefore gives the same names on every run.
  */
@@ -126,6 +128,8 @@ export interface NameRequest {
   name: string;
   /** Column name suffixes, `''` for the bare name; e.g. `['', '_number']`. Default `['']`. */
   suffixes?: readonly string[];
+  /** A base to try first (the column an earlier run gave the property), when all its columns are free. */
+  prefer?: string;
 }
 
 /**
@@ -135,9 +139,14 @@ export interface NameRequest {
  */
 export class ColumnNamer {
   private readonly used = new Set<string>();
+  /** The names given to the constructor: a property meeting one of them gets the `_property` suffix. */
+  private readonly system = new Set<string>();
 
   constructor(taken: Iterable<string> = []) {
-    for (const name of taken) this.used.add(name.toLowerCase());
+    for (const name of taken) {
+      this.used.add(name.toLowerCase());
+      this.system.add(name.toLowerCase());
+    }
   }
 
   /** Takes names out of use (columns an earlier run created), without regard to case. */
@@ -152,13 +161,18 @@ export class ColumnNamer {
 
   /**
    * Names a property's columns and returns their common base (a column is `base + suffix`). The base
-   * is the snake_case name when all its columns are free, else the base with `_<hash of the id>`.
+   * is `prefer` or the snake_case name when all its columns are free; else, when the name meets a
+   * system column, the name with `_property`; else the name with `_<hash of the id>`.
    */
   claim(request: NameRequest): string {
     const suffixes = request.suffixes ?? [''];
     const hash = shortHash(normalizePropertyId(request.id));
     const plain = safeBase(request.name, MAX_BASE_LENGTH);
-    const candidates = plain === '' ? [`col_${hash}`] : [plain, `${plain}_${hash}`];
+    const system = plain !== '' && suffixes.some((s) => this.system.has((plain + s).toLowerCase()));
+    const candidates = [
+      ...(request.prefer ? [request.prefer] : []),
+      ...(plain === '' ? [`col_${hash}`] : [plain, ...(system ? [`${plain}_property`] : []), `${plain}_${hash}`]),
+    ];
     const last = candidates[candidates.length - 1]!;
     let n = 1;
     for (;;) {

@@ -1014,7 +1014,10 @@ function verificationValue(ctx: Ctx, rng: Rng, createdMs: number): JsonObject {
 function placeValue(rng: Rng): JsonObject | null {
   if (rng.chance(0.4)) return null;
   const p = rng.pick(PLACES);
-  return { lat: p.lat, lon: p.lon, name: p.name, address: p.address, google_place_id: rng.chance(0.5) ? `ChIJ${rng.hex(23)}` : null };
+  const google = rng.chance(0.5) ? `ChIJ${rng.hex(23)}` : null;
+  // Notion names a place by Google's or by Amazon's place id (derived here without drawing from rng).
+  const aws = google === null ? `AQAA${p.name.replace(/[^A-Za-z]/g, '').toUpperCase()}` : null;
+  return { lat: p.lat, lon: p.lon, name: p.name, address: p.address, google_place_id: google, aws_place_id: aws };
 }
 
 /** Value of the four formula properties, computed from the page's own values as the expressions say. */

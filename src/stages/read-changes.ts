@@ -40,6 +40,11 @@ export interface ChangeReaderOptions {
   reconcileEveryMs?: number;
   /** `--table` overrides by data source id or title: a merged data source whose table name changes is read in full. */
   tableNames?: Readonly<Record<string, string>>;
+  /**
+   * False when the destination keeps the rows a full read does not bring (a plain `sync --mode append`
+   * or `merge`): the new state then keeps the ids it held. Default true.
+   */
+  replaces?: boolean;
   /** Data sources read at the same time. */
   concurrency?: number;
   signal?: AbortSignal;
@@ -195,7 +200,9 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
     report,
     plan: (ds) => {
       const plan = planOf(ds.id);
-      return plan.full ? { loadMode: 'replace' } : { loadMode: 'merge', layout: plan.bookmark!.properties, table: plan.bookmark!.table };
+      // Full reads keep the columns loaded before too (by property id), so full and merged runs give the same tables.
+      const before = plan.bookmark ? { layout: plan.bookmark.properties, table: plan.bookmark.table } : {};
+      return { loadMode: plan.full ? 'replace' : 'merge', ...before };
     },
     onTable: (spec, ds) => {
       planOf(ds.id).spec = spec;
@@ -208,7 +215,7 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
         runs.set(ds.id, {
           table: plan.spec.table,
           properties: specLayout(plan.spec),
-          full: plan.full,
+          full: plan.full && options.replaces !== false,
           read: plan.read,
           latestEdit: plan.latestEdit,
           deleted: plan.deletions.filter((d) => !plan.read.has(d.id)).map((d) => d.id),

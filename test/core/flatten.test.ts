@@ -47,8 +47,9 @@ function expectedDate(d: JsonObject | null): Json[] {
   return [instant(start), start.slice(0, 10), instant(end), end === null ? null : end.slice(0, 10), d.time_zone ?? null, isDateTime];
 }
 
+/** The date columns in the order [start instant, start date, end instant, end date, time zone, is datetime]. */
 function dateColumns(row: Record<string, Json>, b: string): (Json | undefined)[] {
-  return [row[b], row[`${b}_date`], row[`${b}_end`], row[`${b}_end_date`], row[`${b}_time_zone`], row[`${b}_is_datetime`]];
+  return [row[`${b}_at`], row[b], row[`${b}_end_at`], row[`${b}_end`], row[`${b}_time_zone`], row[`${b}_is_datetime`]];
 }
 
 describe('flattenPage over the all-types workspace', () => {
@@ -95,8 +96,9 @@ describe('flattenPage over the all-types workspace', () => {
               break;
             case 'select':
             case 'status':
-              expect(col()).toEqual({ kind: 'STRING' });
+              expect([col(), col('_id')]).toEqual([{ kind: 'STRING' }, { kind: 'STRING' }]);
               expect(row[b]).toBe(v === null ? null : obj(v).name);
+              expect(row[`${b}_id`]).toBe(v === null ? null : obj(v).id);
               break;
             case 'multi_select':
               expect(col()).toEqual({ kind: 'LIST', items: { kind: 'JSON' } });
@@ -110,12 +112,19 @@ describe('flattenPage over the all-types workspace', () => {
             case 'people':
               expect(col()).toEqual({ kind: 'LIST', items: { kind: 'JSON' } });
               expect(row[b]).toEqual(
-                (v as JsonObject[]).map((u) => ({ id: u.id, name: u.name ?? null, email: (u.person as JsonObject | undefined)?.email ?? null })),
+                (v as JsonObject[]).map((u) => ({
+                  id: u.id,
+                  name: u.name ?? null,
+                  email: (u.person as JsonObject | undefined)?.email ?? null,
+                  type: u.object === 'group' ? 'group' : (u.type ?? null),
+                })),
               );
               break;
             case 'files':
               expect(col()).toEqual({ kind: 'LIST', items: { kind: 'JSON' } });
-              expect(row[b]).toEqual((v as JsonObject[]).map((f) => ({ name: f.name, type: f.type, url: obj(f[f.type as string]).url })));
+              expect(row[b]).toEqual(
+                (v as JsonObject[]).map((f) => ({ name: f.name, type: f.type, url: obj(f[f.type as string]).url, expiry_time: obj(f[f.type as string]).expiry_time ?? null })),
+              );
               break;
             case 'checkbox':
               expect(col()).toEqual({ kind: 'BOOLEAN' });
@@ -152,7 +161,9 @@ describe('flattenPage over the all-types workspace', () => {
               } else {
                 expect(r.function).toBe('show_original');
                 expect(col()).toEqual({ kind: 'LIST', items: { kind: 'JSON' } });
-                expect(row[b]).toEqual(r.array);
+                expect(Object.keys(schema.schema.properties[b]!.items!.properties as object)).toEqual(['type', 'value', 'json']);
+                // Show original of a select: the option names, plain.
+                expect(row[b]).toEqual((r.array as JsonObject[]).map((x) => ({ type: 'select', value: x.select === null ? null : obj(x.select).name, json: null })));
               }
               break;
             }
@@ -163,8 +174,8 @@ describe('flattenPage over the all-types workspace', () => {
               break;
             case 'created_by':
             case 'last_edited_by':
-              expect(col()).toEqual({ kind: 'STRING' });
-              expect(row[b]).toBe(obj(v).id);
+              expect([col(), col('_name'), col('_email'), col('_type')]).toEqual([{ kind: 'STRING' }, { kind: 'STRING' }, { kind: 'STRING' }, { kind: 'STRING' }]);
+              expect([row[b], row[`${b}_name`], row[`${b}_email`], row[`${b}_type`]]).toEqual([obj(v).id, obj(v).name, (obj(v).person as JsonObject | undefined)?.email ?? null, obj(v).type]);
               break;
             case 'unique_id':
               expect([col(), col('_number')]).toEqual([{ kind: 'STRING' }, { kind: 'INTEGER' }]);
@@ -177,14 +188,17 @@ describe('flattenPage over the all-types workspace', () => {
               expect(DATE_TYPES.map((_, k) => col(`_date${DATE_SUFFIXES[k]}`))).toEqual(DATE_TYPES);
               expect(row[`${b}_state`]).toBe(x.state);
               expect(row[`${b}_verified_by`]).toBe(x.verified_by === null ? null : obj(x.verified_by).id);
+              expect(row[`${b}_verified_by_type`]).toBe(x.verified_by === null ? null : obj(x.verified_by).type);
               expect(dateColumns(row, `${b}_date`)).toEqual(expectedDate((x.date ?? null) as JsonObject | null));
               break;
             }
             case 'place': {
-              expect([col('_lat'), col('_lon'), col('_name'), col('_address'), col('_google_place_id')].map((t) => t.kind)).toEqual(['NUMBER', 'NUMBER', 'STRING', 'STRING', 'STRING']);
+              expect([col('_lat'), col('_lon'), col('_name'), col('_address'), col('_google_place_id'), col('_aws_place_id')].map((t) => t.kind)).toEqual([
+                'NUMBER', 'NUMBER', 'STRING', 'STRING', 'STRING', 'STRING',
+              ]);
               const p = v === null ? {} : obj(v);
-              expect([row[`${b}_lat`], row[`${b}_lon`], row[`${b}_name`], row[`${b}_address`], row[`${b}_google_place_id`]]).toEqual(
-                [p.lat, p.lon, p.name, p.address, p.google_place_id].map((x) => x ?? null),
+              expect([row[`${b}_lat`], row[`${b}_lon`], row[`${b}_name`], row[`${b}_address`], row[`${b}_google_place_id`], row[`${b}_aws_place_id`]]).toEqual(
+                [p.lat, p.lon, p.name, p.address, p.google_place_id, p.aws_place_id].map((x) => x ?? null),
               );
               break;
             }
@@ -219,7 +233,7 @@ describe('flattenPage over the all-types workspace', () => {
     const withoutValues = pages.map((p) => ({ ...p, properties: {} }));
     const { spec } = flattenAll(ds, withoutValues);
     expect(typeOf(spec, base(spec, 'Estimate (h)'))).toEqual({ kind: 'NUMBER' });
-    expect(typeOf(spec, `${base(spec, 'Due date')}_date`)).toEqual({ kind: 'DATE' });
+    expect(typeOf(spec, base(spec, 'Due date'))).toEqual({ kind: 'DATE' });
     expect(typeOf(spec, base(spec, 'Total estimate'))).toEqual({ kind: 'NUMBER' });
     // Formulas wait for a value; freezing decides them as STRING.
     expect(undecidedProperties(spec).map((p) => p.name).sort()).toEqual(['Budget per hour', 'Label', 'Over budget', 'Review date']);
@@ -234,7 +248,7 @@ describe('flattenPage over the all-types workspace', () => {
   });
 });
 
-const DATE_SUFFIXES = ['', '_date', '_end', '_end_date', '_time_zone', '_is_datetime'];
+const DATE_SUFFIXES = ['_at', '', '_end_at', '_end', '_time_zone', '_is_datetime'];
 const DATE_TYPES: ColumnType[] = [{ kind: 'TIMESTAMP' }, { kind: 'DATE' }, { kind: 'TIMESTAMP' }, { kind: 'DATE' }, { kind: 'STRING' }, { kind: 'BOOLEAN' }];
 
 function tinySource(properties: Record<string, { id: string; type: string } & JsonObject>): NotionDataSource {
@@ -303,14 +317,16 @@ describe('formulas and rollups', () => {
   const page = (id: string, score: Json, extra: Record<string, PropertyValue> = {}) =>
     tinyPage(id, { Score: { id: 's', type: 'formula', formula: score }, ...extra });
 
-  it('lets the first non-null value decide, and names the column when a later value has another type', () => {
+  it('lets the first value with a result type decide, and names the column when a later value has another type', () => {
     const spec = tableSpec(ds);
-    expect(flattenPage(spec, page('p1', { type: 'string', string: null }))).not.toHaveProperty('score');
+    expect(flattenPage(spec, tinyPage('p0', {}))).not.toHaveProperty('score'); // no value: nothing decides
     expect(spec.version).toBe(0);
-    expect(flattenPage(spec, page('p2', { type: 'number', number: 4.5 })).score).toBe(4.5);
+    expect(flattenPage(spec, page('p1', { type: 'number', number: null })).score).toBeNull(); // an empty number still says "number"
     expect(spec.version).toBe(1);
     expect(typeOf(spec, 'score')).toEqual({ kind: 'NUMBER' });
-    expect(flattenPage(spec, page('p3', { type: 'string', string: null })).score).toBeNull(); // nulls of any type are fine
+    expect(flattenPage(spec, page('p2', { type: 'number', number: 4.5 })).score).toBe(4.5);
+    expect(spec.version).toBe(1);
+    expect(flattenPage(spec, page('p3', { type: 'string', string: null })).score).toBeNull(); // a null carries nothing to convert
     let err: unknown;
     try {
       flattenPage(spec, page('p4', { type: 'string', string: '4.5' }));
@@ -323,16 +339,27 @@ describe('formulas and rollups', () => {
     expect((err as Error).message).toMatch(/Table "tiny", column "score" \(Notion property "Score", formula\), page p4/);
   });
 
+  it('an empty rollup of an unknown function is typed by the result type Notion names', () => {
+    const spec = tableSpec(ds);
+    const row = flattenPage(spec, page('p', null, { Odd: { id: 'o', type: 'rollup', rollup: { type: 'number', number: null, function: 'count_per_group' } } }));
+    expect(row.odd).toBeNull();
+    expect(typeOf(spec, 'odd')).toEqual({ kind: 'NUMBER' });
+    expect(flattenPage(spec, page('q', null, { Odd: { id: 'o', type: 'rollup', rollup: { type: 'number', number: 7, function: 'count_per_group' } } })).odd).toBe(7);
+    expect(() => flattenPage(spec, page('r', null, { Odd: { id: 'o', type: 'rollup', rollup: { type: 'string', string: 'x', function: 'count_per_group' } } }))).toThrow(
+      /column "odd" \(Notion property "Odd", rollup\)/,
+    );
+  });
+
   it('a date formula gets the date columns', () => {
     const spec = tableSpec(ds);
     const row = flattenPage(spec, page('p', { type: 'date', date: { start: '2025-09-08T03:52:00.000+00:00', end: null, time_zone: null } }));
     expect(dateColumns(row, 'score')).toEqual(['2025-09-08T03:52:00.000Z', '2025-09-08', null, null, null, true]);
-    expect(typeOf(spec, 'score_date')).toEqual({ kind: 'DATE' });
+    expect(typeOf(spec, 'score')).toEqual({ kind: 'DATE' });
   });
 
   it('types a rollup by its function, and an unknown function by its first value', () => {
     const spec = tableSpec(ds);
-    expect(typeOf(spec, 'latest_date')).toEqual({ kind: 'DATE' });
+    expect(typeOf(spec, 'latest')).toEqual({ kind: 'DATE' });
     expect(undecidedProperties(spec).map((p) => p.name).sort()).toEqual(['Odd', 'Score']);
     const row = flattenPage(
       spec,
@@ -342,7 +369,7 @@ describe('formulas and rollups', () => {
       }),
     );
     expect(dateColumns(row, 'latest')).toEqual([null, '2024-01-02', null, null, null, false]);
-    expect(row.odd).toEqual([{ type: 'number', number: 1 }]);
+    expect(row.odd).toEqual([{ type: 'number', value: '1', json: null }]);
     expect(typeOf(spec, 'odd')).toEqual({ kind: 'LIST', items: { kind: 'JSON' } });
     expect(() =>
       flattenPage(spec, page('q', null, { Latest: { id: 'l', type: 'rollup', rollup: { type: 'number', number: 3, function: 'latest_date' } } })),
@@ -413,17 +440,17 @@ describe('recorded Notion pages', () => {
     ]);
     expect(dateColumns(abc, 'date_title')).toEqual(['2022-02-24T16:23:00.000Z', '2022-02-25', null, null, null, true]);
     expect(abc.relation_title).toEqual(['860753bb-6d1f-48de-9621-1fa6e0e31f82']);
-    expect(abc.rollup_title).toEqual([{ type: 'multi_select', multi_select: [{ id: 'e81a52e0-b168-451e-b23b-1c35e57037b2', name: 'Tag 1', color: 'brown' }] }]);
-    expect(abc.formula_title).toBe('2025-09-08T04:53:00.000Z');
-    expect(abc.user_title).toEqual([{ id: '2200a911-6a96-44bb-bd38-6bfb1e01b9f6', name: 'Hiroyuki KOBAYASHI', email: expect.any(String) }]);
+    expect(abc.rollup_title).toEqual([{ type: 'multi_select', value: 'Tag 1', json: null }]);
+    expect([abc.formula_title, abc.formula_title_at]).toEqual(['2025-09-08', '2025-09-08T04:53:00.000Z']);
+    expect(abc.user_title).toEqual([{ id: '2200a911-6a96-44bb-bd38-6bfb1e01b9f6', name: 'Hiroyuki KOBAYASHI', email: expect.any(String), type: 'person' }]);
     expect(abc.file_media_title).toEqual([
-      { name: 'https://img.icons8.com/ios-filled/250/000000/mac-os.png', type: 'external', url: 'https://img.icons8.com/ios-filled/250/000000/mac-os.png' },
+      { name: 'https://img.icons8.com/ios-filled/250/000000/mac-os.png', type: 'external', url: 'https://img.icons8.com/ios-filled/250/000000/mac-os.png', expiry_time: null },
     ]);
     expect(abc.tel_title).toBe('xx-xxxx-xxxx');
     expect(abc.checkbox_title).toBe(true);
-    // "ID" meets the system column id, so it gets a stable suffix.
+    // "ID" meets the system column id, so it gets a readable suffix, the same in every table.
     const uid = base(spec, 'ID');
-    expect(uid).toMatch(/^id_[0-9a-f]{8}$/);
+    expect(uid).toBe('id_property');
     expect(abc[uid]).toBe('ST-3');
     expect(abc[`${uid}_number`]).toBe(3);
     expect(abc.id).toBe('dcdc805c-85fa-4155-a55c-20fc28771af7');

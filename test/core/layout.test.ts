@@ -56,6 +56,14 @@ describe('layout (columns kept by property id)', () => {
     expect(retypedProperties(specLayout(tableSpec(roll('sum'))), roll('show_original'))).toHaveLength(1);
   });
 
+  it('a retyped property keeps its column name when its new columns are free (its table is rebuilt, or the type change reported)', () => {
+    const after = source({ Name: { id: 'title', type: 'title' }, Points: { id: 'sc', type: 'rich_text' }, Due: { id: 'du', type: 'date' } });
+    const cols = columns(after, { layout });
+    expect(cols).toContain('score');
+    expect(cols).not.toContain('points');
+    expect(schemaMessage(tableSpec(after, { layout })).schema.properties.score).toMatchObject({ type: ['null', 'string'], description: 'Points' });
+  });
+
   it('incremental tables have _deleted_at; a deletion record carries only id and _deleted_at', () => {
     expect(columns(before, { deletions: true })).toContain('_deleted_at');
     expect(columns(before)).not.toContain('_deleted_at');

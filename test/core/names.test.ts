@@ -59,7 +59,7 @@ describe('ColumnNamer', () => {
     expect(out.get('i%3D9')).toBe('table_suffix');
     expect(out.get('j%3D0')).toBe('_2024_goals');
     expect(out.get('k%3D1')).toBe('partitiontime');
-    expect(out.get('l%3D2')).toBe(`id_${shortHash('l=2')}`); // "ID" meets the system column id
+    expect(out.get('l%3D2')).toBe('id_property'); // "ID" meets the system column id: a readable suffix, the same in every table
     expect(out.get('m%3D3')).toBe('grosse_cafe');
     expect(out.get('n%3D4')).toBe('multi_select_title');
     for (const n of out.values()) for (const p of RESERVED_PREFIXES) expect(n.toUpperCase().startsWith(p)).toBe(false);
@@ -100,8 +100,19 @@ describe('ColumnNamer', () => {
   });
 
   it('falls back to a numbered suffix only when even the hashed name is taken', () => {
-    const namer = new ColumnNamer([`a_${shortHash('2')}`, 'a']);
+    const namer = new ColumnNamer();
+    namer.reserve([`a_${shortHash('2')}`, 'a']);
     expect(namer.claim({ id: '2', name: 'A' })).toBe(`a_${shortHash('2')}_2`);
+  });
+
+  it('a name meeting a system column gets _property, then the hash when that is taken too', () => {
+    const namer = new ColumnNamer(['url', 'created_by']);
+    expect(namer.claim({ id: '1', name: 'URL' })).toBe('url_property');
+    expect(namer.claim({ id: '2', name: 'url' })).toBe(`url_${shortHash('2')}`);
+    // A date "Created" does not meet created_by; a user "Created by" (created_by, created_by_name, ...) does.
+    expect(namer.claim({ id: '3', name: 'Created by', suffixes: ['', '_name', '_email', '_type'] })).toBe('created_by_property');
+    // Two tables name their "URL" alike.
+    expect(new ColumnNamer(['url']).claim({ id: 'zz', name: 'URL' })).toBe('url_property');
   });
 });
 

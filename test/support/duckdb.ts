@@ -1,11 +1,11 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 
-/** Every table of a DuckDB file: its column names and types, and its rows sorted, as plain JSON. */
+/** Every data table of a DuckDB file (not the state table): its column names and types, and its rows sorted, as plain JSON. */
 export async function dumpDuckDb(path: string): Promise<Record<string, { columns: string[]; rows: unknown[][] }>> {
   const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   const c = await instance.connect();
   try {
-    const tables = (await c.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1")).getRowsJS().map((r) => String(r[0]));
+    const tables = (await c.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name <> '_notion_stream_state' ORDER BY 1")).getRowsJS().map((r) => String(r[0]));
     const out: Record<string, { columns: string[]; rows: unknown[][] }> = {};
     for (const t of tables) {
       const cols = (await c.runAndReadAll(`SELECT column_name || ':' || data_type FROM information_schema.columns WHERE table_name = '${t}' ORDER BY ordinal_position`)).getRowsJS().map((r) => String(r[0]));
