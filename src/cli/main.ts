@@ -8,6 +8,7 @@ import { emulateCommand } from './emulate-command.js';
 import { EXIT_INTERRUPTED, EXIT_USAGE, type CommandIO } from './run.js';
 import { flattenCommand, loadCommand, splitCommand, syncCommand } from './pipeline-commands.js';
 import { listCommand, pagesCommand, type SourceOptions } from './source-commands.js';
+import { toWorkspaceFlags, workspaceFlags } from './workspace-flags.js';
 import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/create.js';
 
 const EPILOGUE = `Environment:
@@ -129,9 +130,9 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .command(
         ['sync', '$0'],
         'Read every data source and write typed tables (the default command).',
-        (y) => incrementalFlags(shapeFlags(destinationFlags(sourceFlags(y)))),
+        (y) => workspaceFlags(incrementalFlags(shapeFlags(destinationFlags(sourceFlags(y))))),
         async (a) => {
-          exitCode = await syncCommand({ ...toSource(a), ...toShape(a), ...toDestination(a), ...toIncremental(a) }, runIO);
+          exitCode = await syncCommand({ ...toSource(a), ...toShape(a), ...toDestination(a), ...toIncremental(a), ...toWorkspaceFlags(a) }, runIO);
         },
       )
       .command(

@@ -17,6 +17,9 @@ import { runCommand, startProgress, UsageError, type CommandIO, type RunContext 
 import { notionApiFor, writeNdjson, type SourceOptions } from './source-commands.js';
 import { syncIncremental, type IncrementalOptions } from './sync-incremental.js';
 import { writeStateFile } from '../state/file.js';
+import { CatalogCollector } from '../stages/catalog.js';
+import { withWorkspaceTables } from '../stages/workspace.js';
+import { describeRequests, workspaceOptions, type WorkspaceFlags } from './workspace-flags.js';
 
 export interface ShapeOptions {
   /** `--table <data source id>=<name>`, repeatable. */
@@ -37,7 +40,7 @@ export interface DestinationOptions {
   softDelete?: boolean;
 }
 
-export type SyncOptions = SourceOptions & ShapeOptions & DestinationOptions & IncrementalOptions;
+export type SyncOptions = SourceOptions & ShapeOptions & DestinationOptions & IncrementalOptions & WorkspaceFlags;
 
 /** Parses `--table id=name` pairs. */
 export function tableOverrides(pairs: readonly string[] | undefined): Record<string, string> {
@@ -88,13 +91,17 @@ export function syncCommand(options: SyncOptions, io: CommandIO = {}): Promise<n
     const api = notionApiFor(ctx, options, stats);
     const stop = startProgress(ctx.logger, stats);
     let summary: SinkSummary;
+    const requests = new Map<string, number>();
     try {
       const pages = readPages(api, listDataSources(api, { databases: options.database }), { concurrency: options.concurrency, signal: ctx.signal });
-      summary = await sink.write(toTables(pages, ctx, options), ctx.signal);
+      const collector = new CatalogCollector();
+      const tables = toTables(pages, ctx, options, { onTable: collector.onTable });
+      summary = await sink.write(withWorkspaceTables(tables, api, collector, workspaceOptions(ctx, options, requests)), ctx.signal);
     } finally {
       stop();
     }
     ctx.logger.info(`Read ${stats.summary()}.`);
+    if (requests.size > 0) ctx.logger.info(describeRequests(requests));
     ctx.logger.info(describeSummary(summary));
   });
 }

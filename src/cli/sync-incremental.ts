@@ -21,6 +21,9 @@ import { UsageError, startProgress, type RunContext } from './run.js';
 import { notionApiFor } from './source-commands.js';
 import { describeSummary, tableOverrides, toTables, type SyncOptions } from './pipeline-commands.js';
 import type { NotionDataSource } from '../notion/types.js';
+import { CatalogCollector } from '../stages/catalog.js';
+import { withWorkspaceTables } from '../stages/workspace.js';
+import { describeRequests, workspaceOptions } from './workspace-flags.js';
 
 export interface IncrementalOptions {
   incremental?: boolean;
@@ -75,6 +78,7 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
   let summary: SinkSummary;
   let report: ChangeReport;
   let state: SyncState;
+  const requests = new Map<string, number>();
   try {
     const dataSources: NotionDataSource[] = [];
     for await (const ds of listDataSources(api, { databases: options.database })) dataSources.push(ds);
@@ -91,9 +95,14 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
       log: (line) => ctx.logger.info(line),
     });
     report = read.report;
-    const tables = toTables(read.items, ctx, options, { deletions: true, plan: read.plan, onTable: read.onTable });
+    const collector = new CatalogCollector();
+    const onTable: typeof read.onTable = (spec, ds) => {
+      read.onTable(spec, ds);
+      collector.onTable(spec, ds);
+    };
+    const tables = toTables(read.items, ctx, options, { deletions: true, plan: read.plan, onTable });
     const withState = async function* (): AsyncGenerator<SingerMessage> {
-      yield* tables;
+      yield* withWorkspaceTables(tables, api, collector, workspaceOptions(ctx, options, requests));
       state = read.state();
       yield { type: 'STATE', value: state };
     };
@@ -107,6 +116,7 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
     ctx.logger.info(`The state is the last line of the output (a STATE message); ${options.state} is left as it was: save it where the pipe ends, e.g. \`notion-stream load ... --state ${options.state}\`.`);
   }
   ctx.logger.info(`Read ${stats.summary()}.`);
+  if (requests.size > 0) ctx.logger.info(describeRequests(requests));
   ctx.logger.info(describeChanges(report));
   ctx.logger.info(describeSummary(summary));
 }

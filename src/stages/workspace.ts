@@ -1,0 +1,62 @@
+/**
+ * The workspace tables after the data source tables, in one Singer stream: `notion_users` and the
+ * catalog by default, page content (`content`), comments (`comments`) and standalone pages (`pages`)
+ * on request. Every request goes through the run's one NotionApi, so one rate limiter paces them all;
+ * the sink commits them with the data source tables or not at all.
+ */
+import type { NotionApi } from '../notion/api.js';
+import type { NotionDataSource } from '../notion/types.js';
+import type { SingerMessage } from '../singer/messages.js';
+import { CatalogCollector, catalogTables } from './catalog.js';
+import type { PageStreamItem } from './read-pages.js';
+import { usersTable } from './read-users.js';
+
+/** Which workspace tables a run loads, and how. */
+export interface WorkspaceOptions {
+  /** `notion_users`; default true. */
+  users?: boolean;
+  /** `notion_databases`, `notion_data_sources`, `notion_data_source_properties`; default true. */
+  catalog?: boolean;
+  signal?: AbortSignal;
+  /** Told when a table is left out (a missing capability), one line. */
+  onSkip?: (message: string) => void;
+  /** Told the requests each workspace table cost, once it is read. */
+  onRequests?: (table: string, requests: number) => void;
+}
+
+/** What the run's page stream carried: the data sources and the pages (ids and edit times). */
+export class PageTap {
+  readonly dataSources: NotionDataSource[] = [];
+  readonly pages: { id: string; last_edited_time: string }[] = [];
+
+  /** Passes the page stream through, noting its data sources and pages. */
+  async *tap(items: AsyncIterable<PageStreamItem>): AsyncGenerator<PageStreamItem> {
+    for await (const item of items) {
+      if (item.object === 'data_source') this.dataSources.push(item);
+      else if (item.object === 'page') this.pages.push({ id: item.id, last_edited_time: item.last_edited_time });
+      yield item;
+    }
+  }
+}
+
+/** Counts the requests made while `messages` is read, and reports them under `table`. */
+async function* counted(api: NotionApi, table: string, messages: AsyncIterable<SingerMessage>, options: WorkspaceOptions): AsyncGenerator<SingerMessage> {
+  const before = api.stats.requests;
+  yield* messages;
+  options.onRequests?.(table, api.stats.requests - before);
+}
+
+/**
+ * The data source tables, then the workspace tables. `collector` must be the flattener's `onTable`
+ * of `tables`, so the catalog knows the table of each data source.
+ */
+export async function* withWorkspaceTables(
+  tables: AsyncIterable<SingerMessage>,
+  api: NotionApi,
+  collector: CatalogCollector,
+  options: WorkspaceOptions = {},
+): AsyncGenerator<SingerMessage> {
+  yield* tables;
+  if (options.users ?? true) yield* counted(api, 'users', usersTable(api, { signal: options.signal, onSkip: options.onSkip }), options);
+  if (options.catalog ?? true) yield* counted(api, 'catalog', catalogTables(api, collector, options.signal), options);
+}
