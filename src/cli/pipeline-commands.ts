@@ -18,7 +18,7 @@ import { notionApiFor, writeNdjson, type SourceOptions } from './source-commands
 import { syncIncremental, type IncrementalOptions } from './sync-incremental.js';
 import { writeStateFile } from '../state/file.js';
 import { CatalogCollector } from '../stages/catalog.js';
-import { withWorkspaceTables } from '../stages/workspace.js';
+import { PageTap, withWorkspaceTables } from '../stages/workspace.js';
 import { describeRequests, workspaceOptions, type WorkspaceFlags } from './workspace-flags.js';
 
 export interface ShapeOptions {
@@ -95,8 +95,9 @@ export function syncCommand(options: SyncOptions, io: CommandIO = {}): Promise<n
     try {
       const pages = readPages(api, listDataSources(api, { databases: options.database }), { concurrency: options.concurrency, signal: ctx.signal });
       const collector = new CatalogCollector();
-      const tables = toTables(pages, ctx, options, { onTable: collector.onTable });
-      summary = await sink.write(withWorkspaceTables(tables, api, collector, workspaceOptions(ctx, options, requests)), ctx.signal);
+      const tap = new PageTap();
+      const tables = toTables(tap.tap(pages), ctx, options, { onTable: collector.onTable });
+      summary = await sink.write(withWorkspaceTables(tables, api, collector, workspaceOptions(ctx, options, requests), tap), ctx.signal);
     } finally {
       stop();
     }

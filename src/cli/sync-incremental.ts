@@ -22,7 +22,7 @@ import { notionApiFor } from './source-commands.js';
 import { describeSummary, tableOverrides, toTables, type SyncOptions } from './pipeline-commands.js';
 import type { NotionDataSource } from '../notion/types.js';
 import { CatalogCollector } from '../stages/catalog.js';
-import { withWorkspaceTables } from '../stages/workspace.js';
+import { PageTap, withWorkspaceTables } from '../stages/workspace.js';
 import { describeRequests, workspaceOptions } from './workspace-flags.js';
 
 export interface IncrementalOptions {
@@ -100,9 +100,11 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
       read.onTable(spec, ds);
       collector.onTable(spec, ds);
     };
-    const tables = toTables(read.items, ctx, options, { deletions: true, plan: read.plan, onTable });
+    const tap = new PageTap();
+    const tables = toTables(tap.tap(read.items), ctx, options, { deletions: true, plan: read.plan, onTable });
     const withState = async function* (): AsyncGenerator<SingerMessage> {
-      yield* withWorkspaceTables(tables, api, collector, workspaceOptions(ctx, options, requests));
+      // Content and comments only for the pages this run read: the ones edited since the last run.
+      yield* withWorkspaceTables(tables, api, collector, workspaceOptions(ctx, options, requests), tap);
       state = read.state();
       yield { type: 'STATE', value: state };
     };

@@ -12,25 +12,34 @@ export interface WorkspaceFlags {
   users?: boolean;
   /** The catalog tables; default true. */
   catalog?: boolean;
+  /** `--content`: notion_blocks and notion_page_content. */
+  content?: boolean;
+  /** `--comments`: notion_comments. */
+  comments?: boolean;
 }
 
 /** Adds the workspace table flags to a command. */
 export function workspaceFlags<T>(y: Argv<T>) {
   return y
     .option('users', { type: 'boolean', default: true, description: 'Load notion_users (every person and bot; --no-users to skip).' })
-    .option('catalog', { type: 'boolean', default: true, description: 'Load notion_databases, notion_data_sources and notion_data_source_properties (--no-catalog to skip).' });
+    .option('catalog', { type: 'boolean', default: true, description: 'Load notion_databases, notion_data_sources and notion_data_source_properties (--no-catalog to skip).' })
+    .option('content', { type: 'boolean', default: false, description: 'Load the content of every page read: notion_blocks (every block, any depth) and notion_page_content (markdown, plain text).' })
+    .option('comments', { type: 'boolean', default: false, description: 'Load the open comments of every page read into notion_comments.' });
 }
 
 /** Reads the workspace flags out of parsed arguments. */
 export function toWorkspaceFlags(a: Record<string, unknown>): WorkspaceFlags {
-  return { users: a.users as boolean | undefined, catalog: a.catalog as boolean | undefined };
+  return { users: a.users as boolean | undefined, catalog: a.catalog as boolean | undefined, content: a.content as boolean | undefined, comments: a.comments as boolean | undefined };
 }
 
 /** The workspace stage's options of a run; the requests of each table are noted in `requests`. */
-export function workspaceOptions(ctx: RunContext, flags: WorkspaceFlags, requests: Map<string, number>): WorkspaceOptions {
+export function workspaceOptions(ctx: RunContext, flags: WorkspaceFlags & { concurrency?: number }, requests: Map<string, number>): WorkspaceOptions {
   return {
     users: flags.users ?? true,
     catalog: flags.catalog ?? true,
+    content: flags.content ?? false,
+    comments: flags.comments ?? false,
+    concurrency: flags.concurrency,
     signal: ctx.signal,
     onSkip: (m) => ctx.logger.warn(m),
     onRequests: (table, n) => requests.set(table, (requests.get(table) ?? 0) + n),

@@ -10,6 +10,8 @@ import type { SingerMessage } from '../singer/messages.js';
 import { CatalogCollector, catalogTables } from './catalog.js';
 import type { PageStreamItem } from './read-pages.js';
 import { usersTable } from './read-users.js';
+import { contentTables } from './read-content.js';
+import { commentsTable } from './read-comments.js';
 
 /** Which workspace tables a run loads, and how. */
 export interface WorkspaceOptions {
@@ -17,6 +19,12 @@ export interface WorkspaceOptions {
   users?: boolean;
   /** `notion_databases`, `notion_data_sources`, `notion_data_source_properties`; default true. */
   catalog?: boolean;
+  /** `notion_blocks` and `notion_page_content` of every page read; default false. */
+  content?: boolean;
+  /** `notion_comments` of every page read; default false. */
+  comments?: boolean;
+  /** Pages read at the same time for content and comments; default 3. */
+  concurrency?: number;
   signal?: AbortSignal;
   /** Told when a table is left out (a missing capability), one line. */
   onSkip?: (message: string) => void;
@@ -55,8 +63,15 @@ export async function* withWorkspaceTables(
   api: NotionApi,
   collector: CatalogCollector,
   options: WorkspaceOptions = {},
+  pages?: PageTap,
 ): AsyncGenerator<SingerMessage> {
   yield* tables;
   if (options.users ?? true) yield* counted(api, 'users', usersTable(api, { signal: options.signal, onSkip: options.onSkip }), options);
   if (options.catalog ?? true) yield* counted(api, 'catalog', catalogTables(api, collector, options.signal), options);
+  const ids = async function* () {
+    for (const p of pages?.pages ?? []) yield p.id;
+  };
+  const { concurrency, signal, onSkip } = options;
+  if (options.content) yield* counted(api, 'content', contentTables(api, ids(), { concurrency, signal }), options);
+  if (options.comments) yield* counted(api, 'comments', commentsTable(api, ids(), { concurrency, signal, onSkip }), options);
 }
