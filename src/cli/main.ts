@@ -122,9 +122,10 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
           y
             .option('out', { type: 'string', default: 'notion-demo.duckdb', description: 'DuckDB file to write.' })
             .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second, for the emulator and the reader alike.' })
-            .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress lines.' }),
+            .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress lines.' })
+            .option('content', { type: 'boolean', default: false, description: 'Also load the content and comments of the Projects pages (notion_blocks, notion_page_content, notion_comments).' }),
         async (a) => {
-          exitCode = await demoCommand({ out: a.out, rateLimit: a.rateLimit, quiet: a.quiet }, runIO);
+          exitCode = await demoCommand({ out: a.out, rateLimit: a.rateLimit, quiet: a.quiet, content: a.content }, runIO);
         },
       )
       .command(

@@ -5,7 +5,7 @@
  * the sink commits them with the data source tables or not at all.
  */
 import type { NotionApi } from '../notion/api.js';
-import type { NotionDataSource } from '../notion/types.js';
+import type { NotionDataSource, NotionPage } from '../notion/types.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { CatalogCollector, catalogTables } from './catalog.js';
 import type { PageStreamItem } from './read-pages.js';
@@ -37,11 +37,14 @@ export class PageTap {
   readonly dataSources: NotionDataSource[] = [];
   readonly pages: { id: string; last_edited_time: string }[] = [];
 
+  /** `keep`: the pages whose content and comments are read (default all). */
+  constructor(private readonly keep: (page: NotionPage) => boolean = () => true) {}
+
   /** Passes the page stream through, noting its data sources and pages. */
   async *tap(items: AsyncIterable<PageStreamItem>): AsyncGenerator<PageStreamItem> {
     for await (const item of items) {
       if (item.object === 'data_source') this.dataSources.push(item);
-      else if (item.object === 'page') this.pages.push({ id: item.id, last_edited_time: item.last_edited_time });
+      else if (item.object === 'page' && this.keep(item)) this.pages.push({ id: item.id, last_edited_time: item.last_edited_time });
       yield item;
     }
   }
