@@ -16,6 +16,8 @@ export interface WorkspaceFlags {
   content?: boolean;
   /** `--comments`: notion_comments. */
   comments?: boolean;
+  /** `--pages`: notion_pages (pages outside data sources). */
+  pages?: boolean;
 }
 
 /** Adds the workspace table flags to a command. */
@@ -24,12 +26,13 @@ export function workspaceFlags<T>(y: Argv<T>) {
     .option('users', { type: 'boolean', default: true, description: 'Load notion_users (every person and bot; --no-users to skip).' })
     .option('catalog', { type: 'boolean', default: true, description: 'Load notion_databases, notion_data_sources and notion_data_source_properties (--no-catalog to skip).' })
     .option('content', { type: 'boolean', default: false, description: 'Load the content of every page read: notion_blocks (every block, any depth) and notion_page_content (markdown, plain text).' })
-    .option('comments', { type: 'boolean', default: false, description: 'Load the open comments of every page read into notion_comments.' });
+    .option('comments', { type: 'boolean', default: false, description: 'Load the open comments of every page read into notion_comments.' })
+    .option('pages', { type: 'boolean', default: false, description: 'Load notion_pages: every shared page outside data sources (wiki and standalone pages); --content and --comments then cover them too.' });
 }
 
 /** Reads the workspace flags out of parsed arguments. */
 export function toWorkspaceFlags(a: Record<string, unknown>): WorkspaceFlags {
-  return { users: a.users as boolean | undefined, catalog: a.catalog as boolean | undefined, content: a.content as boolean | undefined, comments: a.comments as boolean | undefined };
+  return { users: a.users as boolean | undefined, catalog: a.catalog as boolean | undefined, content: a.content as boolean | undefined, comments: a.comments as boolean | undefined, pages: a.pages as boolean | undefined };
 }
 
 /** The workspace stage's options of a run; the requests of each table are noted in `requests`. */
@@ -39,6 +42,7 @@ export function workspaceOptions(ctx: RunContext, flags: WorkspaceFlags & { conc
     catalog: flags.catalog ?? true,
     content: flags.content ?? false,
     comments: flags.comments ?? false,
+    pages: flags.pages ?? false,
     concurrency: flags.concurrency,
     signal: ctx.signal,
     onSkip: (m) => ctx.logger.warn(m),

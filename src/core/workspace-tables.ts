@@ -108,7 +108,7 @@ export const PAGES_SCHEMA = schema(PAGES_TABLE, 'Notion pages outside data sourc
   ['last_edited_by', STRING],
   ['icon', JSON_],
   ['in_trash', BOOLEAN],
-]);
+], true);
 
 /** SCHEMA of `notion_blocks`. */
 export const BLOCKS_SCHEMA = schema(BLOCKS_TABLE, 'Notion page content: one row per block, at any depth', ['id'], [

@@ -2,7 +2,7 @@
  * Sample page content for a generated workspace: rich documents (every common block type, nesting,
  * a table, a child page with content of its own) and comment discussions on chosen pages.
  */
-import { addBlocks, BlockIds, sampleDocument } from './blocks.js';
+import { addBlocks, BlockIds, sampleDocument, textBlock } from './blocks.js';
 import type { JsonObject, Workspace } from './workspace.js';
 
 export interface SampleContentOptions {
@@ -43,4 +43,43 @@ export function addSampleContent(ws: Workspace, options: SampleContentOptions = 
     ws.comments[page.id] = [comment(0, 'Can we ship this week?'), comment(1, 'Yes, once the table is reviewed.')];
   });
   return pages.map((p) => p.id);
+}
+
+/**
+ * Adds a small wiki of standalone pages (outside any data source): "Handbook" at the workspace top
+ * level, "Onboarding" and "Engineering" under it, "On-call" under Engineering. Each has content; a
+ * parent's content has a child_page block for each child. Returns the page ids, parents first.
+ */
+export function addStandalonePages(ws: Workspace, at = '2024-03-01T09:00:00.000Z'): string[] {
+  const ids = new BlockIds('5a9e0000');
+  const user: JsonObject = { object: 'user', id: ws.users.find((u) => u.type === 'person')?.id ?? ws.users[0]?.id ?? '' };
+  const tree: { title: string; parent: number | null; emoji: string }[] = [
+    { title: 'Handbook', parent: null, emoji: '📘' },
+    { title: 'Onboarding', parent: 0, emoji: '👋' },
+    { title: 'Engineering', parent: 0, emoji: '🛠️' },
+    { title: 'On-call', parent: 2, emoji: '📟' },
+  ];
+  const pageIds = tree.map(() => ids.next());
+  tree.forEach((node, i) => {
+    const id = pageIds[i]!;
+    ws.pages.push({
+      id,
+      data_source_id: '',
+      parent: node.parent === null ? { type: 'workspace', workspace: true } : { type: 'page_id', page_id: pageIds[node.parent]! },
+      created_time: at,
+      last_edited_time: at,
+      created_by: user,
+      last_edited_by: user,
+      in_trash: false,
+      icon: { type: 'emoji', emoji: node.emoji },
+      cover: null,
+      properties: { title: { id: 'title', type: 'title', title: [{ type: 'text', text: { content: node.title, link: null }, annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' }, plain_text: node.title, href: null }] } },
+      shared: true,
+    });
+  });
+  tree.forEach((node, i) => {
+    const children = tree.flatMap((c, j) => (c.parent === i ? [{ type: 'child_page', id: pageIds[j]!, body: { title: c.title } }] : []));
+    addBlocks(ws, pageIds[i]!, [textBlock('heading_1', node.title), textBlock('paragraph', `What the team knows about ${node.title.toLowerCase()}.`), textBlock('bulleted_list_item', 'Ask in #help'), ...children], { ids, at });
+  });
+  return pageIds;
 }

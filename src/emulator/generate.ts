@@ -25,7 +25,7 @@ import type {
   Workspace,
 } from './workspace.js';
 import { minuteIso } from './workspace.js';
-import { addSampleContent } from './content.js';
+import { addSampleContent, addStandalonePages } from './content.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Public options
@@ -1503,5 +1503,6 @@ export function demoSpec(seed = 1): GenerateOptions {
 export function demoWorkspace(opts?: { seed?: number }): Workspace {
   const ws = workspaceWithEdgeCases(demoSpec(opts?.seed ?? 1), DEMO_TITLES, 130);
   addSampleContent(ws, { dataSourceTitle: 'Projects', pages: 10 }); // rich documents and discussions
+  addStandalonePages(ws); // a small wiki outside the databases
   return ws;
 }

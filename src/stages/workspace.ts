@@ -12,6 +12,7 @@ import type { PageStreamItem } from './read-pages.js';
 import { usersTable } from './read-users.js';
 import { contentTables } from './read-content.js';
 import { commentsTable } from './read-comments.js';
+import { pagesTable } from './read-standalone-pages.js';
 
 /** Which workspace tables a run loads, and how. */
 export interface WorkspaceOptions {
@@ -19,6 +20,8 @@ export interface WorkspaceOptions {
   users?: boolean;
   /** `notion_databases`, `notion_data_sources`, `notion_data_source_properties`; default true. */
   catalog?: boolean;
+  /** `notion_pages`: pages outside data sources (their content and comments too, when asked); default false. */
+  pages?: boolean;
   /** `notion_blocks` and `notion_page_content` of every page read; default false. */
   content?: boolean;
   /** `notion_comments` of every page read; default false. */
@@ -71,10 +74,13 @@ export async function* withWorkspaceTables(
   yield* tables;
   if (options.users ?? true) yield* counted(api, 'users', usersTable(api, { signal: options.signal, onSkip: options.onSkip }), options);
   if (options.catalog ?? true) yield* counted(api, 'catalog', catalogTables(api, collector, options.signal), options);
+  const { concurrency, signal, onSkip } = options;
+  const standalone: string[] = [];
+  if (options.pages) yield* counted(api, 'pages', pagesTable(api, { signal, onPage: (id) => standalone.push(id) }), options);
   const ids = async function* () {
     for (const p of pages?.pages ?? []) yield p.id;
+    yield* standalone;
   };
-  const { concurrency, signal, onSkip } = options;
   if (options.content) yield* counted(api, 'content', contentTables(api, ids(), { concurrency, signal }), options);
   if (options.comments) yield* counted(api, 'comments', commentsTable(api, ids(), { concurrency, signal, onSkip }), options);
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addBlocks, manyParagraphs, sampleDocument, textBlock } from '../../src/emulator/blocks.js';
+import { addStandalonePages } from '../../src/emulator/content.js';
 import { generateWorkspace } from '../../src/emulator/generate.js';
 import type { Workspace } from '../../src/emulator/workspace.js';
 import { runCli } from '../support/cli.js';
@@ -102,6 +103,31 @@ describe('sync --content', () => {
     }
     expect(await duckDbTables(db)).toEqual(duck);
     expect(await bigQueryTables(h.client(), 'ws', 'US')).toEqual(big);
+  });
+});
+
+describe('sync --pages', () => {
+  it('loads the pages outside data sources with their parents, and their content with --content', async () => {
+    const { ws } = contentWorkspace();
+    const [handbook, onboarding, engineering, oncall] = addStandalonePages(ws);
+    const env = await h.serve(ws);
+    const db = join(await tmp(), 'notion.duckdb');
+    const res = await runCli(['sync', ...fast, '--pages', '--content', '--out', db], { ...env });
+    expect(res.code).toBe(0);
+    const tables = await duckDbTables(db);
+    const pages = tables.notion_pages!;
+    expect(pages.rows.map((r) => r.title).sort()).toEqual(['Engineering', 'Handbook', 'On-call', 'Onboarding']);
+    expect(pages.rows.find((r) => r.id === handbook)).toMatchObject({ parent_type: 'workspace', parent_id: null, in_trash: false, icon: { type: 'emoji', emoji: '📘' } });
+    expect(pages.rows.find((r) => r.id === oncall)).toMatchObject({ parent_type: 'page_id', parent_id: engineering });
+    expect(pages.rows.find((r) => r.id === onboarding)!.url).toMatch(/^https:\/\/www\.notion\.so\/Onboarding-/);
+    // Their content comes with the data source rows' content; each page's own, child pages linked.
+    const content = tables.notion_page_content!.rows;
+    expect(content).toHaveLength(ws.pages.length);
+    const md = String(content.find((r) => r.page_id === handbook)!.markdown);
+    expect(md).toContain('# Handbook');
+    expect(md).toContain(`[Onboarding](https://www.notion.so/${onboarding!.replace(/-/g, '')})`);
+    expect(md).not.toContain('On-call');
+    expect(String(content.find((r) => r.page_id === oncall)!.markdown)).toContain('# On-call');
   });
 });
 
