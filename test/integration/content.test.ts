@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addBlocks, manyParagraphs, sampleDocument, textBlock } from '../../src/emulator/blocks.js';
+import { addBlocks, BlockIds, manyParagraphs, sampleDocument, textBlock } from '../../src/emulator/blocks.js';
 import { addStandalonePages } from '../../src/emulator/content.js';
 import { generateWorkspace } from '../../src/emulator/generate.js';
 import type { Workspace } from '../../src/emulator/workspace.js';
@@ -20,9 +20,10 @@ const CHILD_PAGE = 'c41d0000-0000-4000-8000-000000000001';
 function contentWorkspace(): { ws: Workspace; rich: string; long: string } {
   const ws = generateWorkspace({ seed: 3, users: 3, databases: [{ title: 'Docs', dataSources: [{ title: 'Docs', pages: 8, kind: 'simple' }] }] });
   const [rich, long, ...rest] = ws.pages;
-  addBlocks(ws, rich!.id, sampleDocument(CHILD_PAGE));
-  addBlocks(ws, long!.id, [textBlock('heading_1', 'Log'), { type: 'toggle', body: { rich_text: [], color: 'default' }, children: manyParagraphs(250) }, ...manyParagraphs(250)]);
-  for (const p of rest) addBlocks(ws, p.id, [textBlock('paragraph', `About ${p.id}`)]);
+  const ids = new BlockIds(); // block ids are unique in the workspace
+  addBlocks(ws, rich!.id, sampleDocument(CHILD_PAGE), { ids });
+  addBlocks(ws, long!.id, [textBlock('heading_1', 'Log'), { type: 'toggle', body: { rich_text: [], color: 'default' }, children: manyParagraphs(250) }, ...manyParagraphs(250)], { ids });
+  for (const p of rest) addBlocks(ws, p.id, [textBlock('paragraph', `About ${p.id}`)], { ids });
   return { ws, rich: rich!.id, long: long!.id };
 }
 
@@ -93,7 +94,7 @@ describe('sync --content', () => {
     for (const t of ['notion_blocks', 'notion_page_content', 'notion_comments']) expect({ t, ...big[t] }).toEqual({ t, ...duck[t] });
 
     // Content changes, then the block reads fail for good half-way: nothing changes in either destination.
-    addBlocks(ws, ws.pages[3]!.id, [textBlock('paragraph', 'Edited')]);
+    addBlocks(ws, ws.pages[3]!.id, [textBlock('paragraph', 'Edited')], { ids: new BlockIds('ed170000') });
     ws.pages.splice(0, 1);
     h.emu!.inject({ endpoint: 'blocks.children.list', kind: 'internal_server_error', after: 4, count: Infinity });
     for (const to of [['--out', db], h.toBigQuery('ws')]) {
@@ -103,6 +104,42 @@ describe('sync --content', () => {
     }
     expect(await duckDbTables(db)).toEqual(duck);
     expect(await bigQueryTables(h.client(), 'ws', 'US')).toEqual(big);
+  });
+});
+
+describe('sync --incremental --content', () => {
+  it('reads the content of the edited pages only, and merges it', async () => {
+    const { ws, rich, long } = contentWorkspace();
+    const env = await h.serve(ws);
+    const db = join(await tmp(), 'notion.duckdb');
+    const first = await runCli(['sync', ...fast, '--incremental', '--content', '--comments', '--out', db], { ...env });
+    expect(first.code).toBe(0);
+    const before = await duckDbTables(db);
+
+    // One page edited: a block's text changes and the page's last_edited_time moves (as Notion does).
+    const page = ws.pages.find((p) => p.id !== rich && p.id !== long)!; // a page of one paragraph
+    const edited = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+    const watermark = ws.pages.map((p) => p.last_edited_time).sort().at(-1)!;
+    const block = ws.blocks[page.id]![0]!;
+    block.paragraph = { rich_text: [{ type: 'text', text: { content: 'Changed', link: null }, annotations: {}, plain_text: 'Changed', href: null }], color: 'default' };
+    page.last_edited_time = edited;
+    h.emu!.log.length = 0;
+    const second = await runCli(['sync', '--rate-limit', '1000', '--no-users', '--no-catalog', '--incremental', '--content', '--comments', '--out', db], { ...env });
+    expect(second.code).toBe(0);
+    const lists = h.emu!.log.filter((l) => l.endpoint === 'blocks.children.list');
+    // The pages this run read: the edited one and those of the watermark's minute (always read again).
+    const reread = ws.pages.filter((p) => p.last_edited_time >= watermark);
+    expect(reread.length).toBeLessThan(ws.pages.length / 2);
+    expect(lists.map((l) => l.path).sort()).toEqual(reread.map((p) => `/v1/blocks/${p.id}/children`).sort());
+    expect(h.emu!.log.filter((l) => l.endpoint === 'comments.list')).toHaveLength(reread.length);
+    expect(second.stderr).toContain(`Requests of the workspace tables: content ${reread.length}, comments ${reread.length}.`);
+
+    const after = await duckDbTables(db);
+    expect(after.notion_blocks!.rows).toHaveLength(before.notion_blocks!.rows.length);
+    expect(after.notion_blocks!.rows.find((r) => r.id === block.id)!.plain_text).toBe('Changed');
+    expect(after.notion_page_content!.rows.find((r) => r.page_id === page.id)!.markdown).toBe('Changed');
+    const unchanged = (t: typeof before.notion_blocks) => t!.rows.filter((r) => r.page_id !== page.id);
+    expect(unchanged(after.notion_blocks)).toEqual(unchanged(before.notion_blocks));
   });
 });
 
