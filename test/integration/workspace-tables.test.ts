@@ -94,4 +94,17 @@ describe('workspace tables', () => {
     expect(Object.keys(tables).filter((t) => t.startsWith('notion_'))).toEqual([]);
     expect(emu.log.filter((l) => l.endpoint === 'users.list' || l.endpoint === 'databases.retrieve')).toHaveLength(0);
   });
+
+  it('a data source whose table would take a workspace table name stops the run before anything is written', async () => {
+    const ws = allTypesWorkspace();
+    const ds = ws.dataSources.find((d) => d.shared)!;
+    ds.title = [{ type: 'text', text: { content: 'Notion users', link: null }, plain_text: 'Notion users', href: null, annotations: {} }];
+    emu = await startEmulator({ workspace: ws, rateLimit: false });
+    const db = join(await tmp(), 'notion.duckdb');
+    const res = await runCli(['sync', ...fast, '--out', db], { NOTION_TOKEN: emu.token, NOTION_BASE_URL: emu.url });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`would be loaded into notion_users, a name notion-stream keeps for its workspace tables; name its table with --table ${ds.id}=<name>.`);
+    const renamed = await runCli(['sync', ...fast, '--table', `${ds.id}=team_users`, '--out', db], { NOTION_TOKEN: emu.token, NOTION_BASE_URL: emu.url });
+    expect(renamed.code).toBe(0);
+  });
 });
