@@ -107,6 +107,23 @@ describe('sync --content', () => {
   });
 });
 
+describe('sync --content under 429s', () => {
+  it('waits out Retry-After on block reads (the one limiter pauses every reader) and still reads every block', async () => {
+    const { ws } = contentWorkspace();
+    const env = await h.serve(ws);
+    h.emu!.inject({ endpoint: 'blocks.children.list', kind: 'rate_limited', retryAfterSeconds: 1, after: 3, count: 2 });
+    const db = join(await tmp(), 'notion.duckdb');
+    const res = await runCli(['sync', '--rate-limit', '1000', '--no-users', '--no-catalog', '--content', '--out', db], { ...env });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/2 rate-limit waits/);
+    expect(h.emu!.log.filter((l) => l.endpoint === 'blocks.children.list' && l.status === 429)).toHaveLength(2);
+    const ok = h.emu!.log.filter((l) => l.endpoint === 'blocks.children.list' && l.status === 200);
+    expect(ok).toHaveLength(ws.pages.reduce((n, p) => n + requestsFor(ws, p.id), 0));
+    const expectedBlocks = ws.pages.reduce((n, p) => n + countBlocks(ws, p.id), 0);
+    expect((await duckDbTables(db)).notion_blocks!.rows).toHaveLength(expectedBlocks);
+  });
+});
+
 describe('sync --incremental --content', () => {
   it('reads the content of the edited pages only, and merges it', async () => {
     const { ws, rich, long } = contentWorkspace();
@@ -214,4 +231,9 @@ function requestsFor(ws: Workspace, id: string): number {
   let n = Math.max(1, Math.ceil(kids.length / 100));
   for (const b of kids) if (b.has_children === true && b.type !== 'child_page' && b.type !== 'child_database') n += requestsFor(ws, String(b.id));
   return n;
+}
+
+/** Blocks of a page at any depth, child pages' content left out. */
+function countBlocks(ws: Workspace, id: string): number {
+  return (ws.blocks[id] ?? []).reduce((n, b) => n + 1 + (b.type === 'child_page' ? 0 : countBlocks(ws, String(b.id))), 0);
 }
