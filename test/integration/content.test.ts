@@ -107,6 +107,21 @@ describe('sync --content', () => {
   });
 });
 
+describe('sync --content through a pipe', () => {
+  it('sync --to ndjson | load --to duckdb gives the same workspace tables as sync into DuckDB', async () => {
+    const { ws } = contentWorkspace();
+    const env = await h.serve(ws);
+    const dir = await tmp();
+    const flags = ['--rate-limit', '1000', '--quiet', '--content', '--comments', '--pages'];
+    expect((await runCli(['sync', ...flags, '--out', join(dir, 'direct.duckdb')], { ...env })).code).toBe(0);
+    const piped = await runCli(['sync', ...flags, '--to', 'ndjson'], { ...env });
+    expect(piped.code).toBe(0);
+    expect(piped.lines.filter((l) => l.type === 'SCHEMA').map((l) => l.stream)).toEqual(expect.arrayContaining(['notion_users', 'notion_databases', 'notion_data_sources', 'notion_data_source_properties', 'notion_pages', 'notion_blocks', 'notion_page_content', 'notion_comments']));
+    expect((await runCli(['load', '--to', 'duckdb', '--out', join(dir, 'piped.duckdb')], {}, undefined, piped.stdout)).code).toBe(0);
+    expect(await duckDbTables(join(dir, 'piped.duckdb'))).toEqual(await duckDbTables(join(dir, 'direct.duckdb')));
+  });
+});
+
 describe('sync --content under 429s', () => {
   it('waits out Retry-After on block reads (the one limiter pauses every reader) and still reads every block', async () => {
     const { ws } = contentWorkspace();
