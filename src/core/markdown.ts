@@ -4,8 +4,11 @@
  * read (through its rate-limited NotionApi), so rendering costs no request and no retry policy is
  * bypassed. Child pages and child databases become links (their content is their own page's).
  */
-import { NotionToMarkdown } from 'notion-to-md';
+import type { NotionToMarkdown as NotionToMarkdownClass } from 'notion-to-md';
 import type { Json, JsonObject } from '../notion/types.js';
+
+// Loaded on first use: runs without --content never load it (nor its node-fetch 2 dependency).
+let library: Promise<typeof import('notion-to-md')> | undefined;
 
 const CHILD_PAGE = 'notion_stream_child_page';
 const CHILD_DATABASE = 'notion_stream_child_database';
@@ -49,7 +52,8 @@ export async function renderMarkdown(pageId: string, children: ReadonlyMap<strin
       },
     },
   };
-  const n2m = new NotionToMarkdown({ notionClient: client as unknown as ConstructorParameters<typeof NotionToMarkdown>[0]['notionClient'] });
+  const { NotionToMarkdown } = await (library ??= import('notion-to-md'));
+  const n2m = new NotionToMarkdown({ notionClient: client as unknown as ConstructorParameters<typeof NotionToMarkdownClass>[0]['notionClient'] });
   const link = (kind: string, fallback: string) => (block: unknown): string => {
     const b = block as JsonObject;
     const body = (b[kind] ?? {}) as JsonObject;
