@@ -13,13 +13,23 @@ import { listDataSources } from '../stages/list-data-sources.js';
 import { readPages } from '../stages/read-pages.js';
 import { RunStats } from '../util/stats.js';
 import { describeSummary, toTables } from './pipeline-commands.js';
+import { CatalogCollector } from '../stages/catalog.js';
+import { PageTap, withWorkspaceTables } from '../stages/workspace.js';
+import { describeRequests, workspaceOptions } from './workspace-flags.js';
 import { runCommand, startProgress, type CommandIO } from './run.js';
 
 export interface DemoOptions {
   out: string;
   rateLimit: number;
   quiet?: boolean;
+  /** Also load the content and comments of the Projects pages (notion_blocks, notion_page_content, notion_comments). */
+  content?: boolean;
 }
+
+/** The example query of `demo --content`: the markdown of a page with a rich document. */
+export const DEMO_CONTENT_QUERY = `SELECT p.name AS project, replace(left(c.markdown, 50), chr(10), ' ') AS markdown_start, count(b.id) AS blocks
+FROM projects p JOIN notion_page_content c ON c.page_id = p.id JOIN notion_blocks b ON b.page_id = p.id
+GROUP BY ALL ORDER BY blocks DESC, project LIMIT 3`;
 
 /** The example query the demo runs: projects with the most related tasks (a child table join). */
 export const DEMO_QUERY = `SELECT p.name AS project, p.status, count(r.value) AS tasks, round(p.total_estimate, 1) AS total_estimate_h
@@ -31,22 +41,35 @@ export function demoCommand(options: DemoOptions, io: CommandIO = {}): Promise<n
     const emulator = await startEmulator({ workspace: demoWorkspace(), rateLimit: { perSecond: options.rateLimit, burst: Math.max(1, Math.ceil(options.rateLimit)) } });
     const out = resolve(options.out);
     const stats = new RunStats();
+    const requests = new Map<string, number>();
     const stop = startProgress(ctx, stats, options.rateLimit);
     let summary;
     try {
       ctx.logger.info(`Started the Notion API emulator at ${emulator.url} with a sample workspace; syncing it at ${options.rateLimit} requests/s, as from Notion.`);
       const api = new NotionApi({ token: emulator.token, baseUrl: emulator.url, rateLimit: options.rateLimit, signal: ctx.signal, stats, logger: ctx.logger });
       const pages = readPages(api, listDataSources(api), { signal: ctx.signal });
-      summary = await new DuckDbSink({ path: out, mode: 'replace' }).write(toTables(pages, ctx, {}), ctx.signal);
+      // Content of the Projects pages only: every page's would take some 15 minutes at 3 requests/s.
+      const projects = new Set<string>();
+      const tap = new PageTap((page) => projects.has(String(page.parent.data_source_id)));
+      const collector = new CatalogCollector();
+      const onTable: typeof collector.onTable = (spec, ds) => {
+        if (spec.table === 'projects') projects.add(ds.id);
+        collector.onTable(spec, ds);
+      };
+      const tables = toTables(tap.tap(pages), ctx, {}, { onTable });
+      const flags = { content: options.content, comments: options.content };
+      summary = await new DuckDbSink({ path: out, mode: 'replace' }).write(withWorkspaceTables(tables, api, collector, workspaceOptions(ctx, flags, requests), tap), ctx.signal);
     } finally {
       stop();
       await emulator.close();
     }
     const result = await runQuery(out, DEMO_QUERY);
+    const contentResult = options.content ? await runQuery(out, DEMO_CONTENT_QUERY) : undefined;
     ctx.stderr.write(
       [
         '',
         `Read ${stats.summary()}.`,
+        ...(requests.size > 0 ? [describeRequests(requests)] : []),
         describeSummary(summary),
         '',
         'Lists (relations, people, tags, files) are child tables <table>__<column> with _parent_id and _idx.',
@@ -56,6 +79,9 @@ export function demoCommand(options: DemoOptions, io: CommandIO = {}): Promise<n
         '',
         result.replace(/^/gm, '  '),
         '',
+        ...(contentResult === undefined
+          ? ['Add --content for page content (notion_blocks, notion_page_content) and comments (notion_comments).', '']
+          : ['Page content, as markdown and one row per block:', '', DEMO_CONTENT_QUERY.replace(/^/gm, '  '), '', contentResult.replace(/^/gm, '  '), '']),
         `Open it with the DuckDB CLI (duckdb ${options.out}) or any DuckDB client.`,
         '',
       ].join('\n'),

@@ -9,6 +9,7 @@ import { emulateCommand } from './emulate-command.js';
 import { EXIT_INTERRUPTED, EXIT_USAGE, type CommandIO } from './run.js';
 import { flattenCommand, loadCommand, splitCommand, syncCommand } from './pipeline-commands.js';
 import { listCommand, pagesCommand, type SourceOptions } from './source-commands.js';
+import { toWorkspaceFlags, workspaceFlags } from './workspace-flags.js';
 import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/create.js';
 
 const NOTION_ENV = `  NOTION_TOKEN           the integration token (required; never printed)
@@ -176,25 +177,28 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .option('out', { type: 'string', default: 'notion-demo.duckdb', description: 'DuckDB file to write.' })
             .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second, for the emulator and the reader alike.' })
             .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress lines.' })
+            .option('content', { type: 'boolean', default: false, description: 'Also load the content and comments of the Projects pages (notion_blocks, notion_page_content, notion_comments).' })
             .example('$0 demo', 'sync the sample workspace into notion-demo.duckdb and show a query')
+            .example('$0 demo --content', 'with page content as blocks and markdown, and comments')
             .example('$0 demo --out /tmp/try.duckdb --rate-limit 10', 'another file, faster than Notion allows')
             .epilogue(epilogue())),
         async (a) => {
-          exitCode = await demoCommand({ out: a.out, rateLimit: a.rateLimit, quiet: a.quiet }, runIO);
+          exitCode = await demoCommand({ out: a.out, rateLimit: a.rateLimit, quiet: a.quiet, content: a.content }, runIO);
         },
       )
       .command(
         ['sync', '$0'],
         'Read every data source and write typed tables (the default command).',
         (y) =>
-          remember(incrementalFlags(shapeFlags(destinationFlags(sourceFlags(y))))
+          remember(workspaceFlags(incrementalFlags(shapeFlags(destinationFlags(sourceFlags(y)))))
             .example('$0 sync', 'every shared data source into notion.duckdb')
+            .example('$0 sync --content --comments', 'with page content (blocks, markdown) and comments')
             .example('$0 sync -d 0123456789abcdef0123456789abcdef --to csv', 'one database (id or URL) into CSV files')
             .example('$0 sync --to bigquery --project my-project --dataset notion --incremental', 'only what changed since the last run, into BigQuery')
             .example('$0 sync --to ndjson | target-jsonl', 'Singer messages to another Singer target')
             .epilogue(epilogue(NOTION_ENV, BIGQUERY_ENV))),
         async (a) => {
-          exitCode = await syncCommand({ ...toSource(a), ...toShape(a), ...toDestination(a), ...toIncremental(a) }, runIO);
+          exitCode = await syncCommand({ ...toSource(a), ...toShape(a), ...toDestination(a), ...toIncremental(a), ...toWorkspaceFlags(a) }, runIO);
         },
       )
       .command(

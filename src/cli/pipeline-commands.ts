@@ -21,6 +21,9 @@ import { parseState, type SyncState } from '../state/state.js';
 import { readChanges } from '../stages/read-changes.js';
 import type { NotionApi } from '../notion/api.js';
 import type { NotionDataSource } from '../notion/types.js';
+import { CatalogCollector } from '../stages/catalog.js';
+import { PageTap, withWorkspaceTables, type WorkspaceOptions } from '../stages/workspace.js';
+import { describeRequests, workspaceOptions, type WorkspaceFlags } from './workspace-flags.js';
 
 export interface ShapeOptions {
   /** `--table <data source id>=<name>`, repeatable. */
@@ -41,7 +44,7 @@ export interface DestinationOptions {
   softDelete?: boolean;
 }
 
-export type SyncOptions = SourceOptions & ShapeOptions & DestinationOptions & IncrementalOptions;
+export type SyncOptions = SourceOptions & ShapeOptions & DestinationOptions & IncrementalOptions & WorkspaceFlags;
 
 /** Parses `--table id=name` pairs. */
 export function tableOverrides(pairs: readonly string[] | undefined): Record<string, string> {
@@ -92,19 +95,30 @@ export function syncCommand(options: SyncOptions, io: CommandIO = {}): Promise<n
     const api = notionApiFor(ctx, options, stats);
     const stop = startProgress(ctx, stats, options.rateLimit);
     let summary: SinkSummary;
+    const requests = new Map<string, number>();
     try {
+      const workspace: Workspace = { collector: new CatalogCollector(), tap: new PageTap(), options: workspaceOptions(ctx, options, requests) };
       if (sink.readState) {
-        summary = await sink.write(fullRunWithState(ctx, options, api, await previousState(sink, ctx.signal)), ctx.signal);
+        summary = await sink.write(fullRunWithState(ctx, options, api, await previousState(sink, ctx.signal), workspace), ctx.signal);
       } else {
         const pages = readPages(api, listDataSources(api, { databases: options.database }), { concurrency: options.concurrency, signal: ctx.signal });
-        summary = await sink.write(toTables(pages, ctx, options), ctx.signal);
+        const tables = toTables(workspace.tap.tap(pages), ctx, options, { onTable: workspace.collector.onTable });
+        summary = await sink.write(withWorkspaceTables(tables, api, workspace.collector, workspace.options, workspace.tap), ctx.signal);
       }
     } finally {
       stop();
     }
     ctx.logger.info(`Read ${stats.summary()}.`);
+    if (requests.size > 0) ctx.logger.info(describeRequests(requests));
     ctx.logger.info(describeSummary(summary));
   });
+}
+
+/** The workspace tables of a sync: the catalog collected from the run, the pages read, the flags. */
+interface Workspace {
+  collector: CatalogCollector;
+  tap: PageTap;
+  options: WorkspaceOptions;
 }
 
 /** The state a warehouse holds (from a full or incremental run), or undefined. */
@@ -117,7 +131,7 @@ async function previousState(sink: Sink, signal: AbortSignal): Promise<SyncState
  * state an earlier run (full or incremental) committed (a renamed property keeps its column), and the
  * new state committed with the data, so full and incremental runs give the same tables.
  */
-async function* fullRunWithState(ctx: RunContext, options: SyncOptions, api: NotionApi, previous: SyncState | undefined): AsyncGenerator<SingerMessage> {
+async function* fullRunWithState(ctx: RunContext, options: SyncOptions, api: NotionApi, previous: SyncState | undefined, workspace: Workspace): AsyncGenerator<SingerMessage> {
   const dataSources: NotionDataSource[] = [];
   for await (const ds of listDataSources(api, { databases: options.database })) dataSources.push(ds);
   const read = await readChanges(api, dataSources, {
@@ -127,8 +141,13 @@ async function* fullRunWithState(ctx: RunContext, options: SyncOptions, api: Not
     concurrency: options.concurrency,
     signal: ctx.signal,
   });
+  const onTable: typeof read.onTable = (spec, ds) => {
+    read.onTable(spec, ds);
+    workspace.collector.onTable(spec, ds);
+  };
   // The sink's --mode decides how the tables are written, not the SCHEMA's load_mode.
-  yield* toTables(read.items, ctx, options, { plan: (ds) => ({ ...read.plan(ds), loadMode: undefined }), onTable: read.onTable });
+  const tables = toTables(workspace.tap.tap(read.items), ctx, options, { plan: (ds) => ({ ...read.plan(ds), loadMode: undefined }), onTable });
+  yield* withWorkspaceTables(tables, api, workspace.collector, workspace.options, workspace.tap);
   yield { type: 'STATE', value: read.state() };
 }
 

@@ -21,6 +21,9 @@ import { UsageError, startProgress, type RunContext } from './run.js';
 import { notionApiFor } from './source-commands.js';
 import { describeSummary, tableOverrides, toTables, type SyncOptions } from './pipeline-commands.js';
 import type { NotionDataSource } from '../notion/types.js';
+import { CatalogCollector } from '../stages/catalog.js';
+import { PageTap, withWorkspaceTables } from '../stages/workspace.js';
+import { describeRequests, workspaceOptions } from './workspace-flags.js';
 
 export interface IncrementalOptions {
   incremental?: boolean;
@@ -84,6 +87,7 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
   let summary: SinkSummary;
   let report: ChangeReport;
   let state: SyncState;
+  const requests = new Map<string, number>();
   try {
     const dataSources: NotionDataSource[] = [];
     for await (const ds of listDataSources(api, { databases: options.database })) dataSources.push(ds);
@@ -100,9 +104,16 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
       log: (line) => ctx.logger.progress?.(line),
     });
     report = read.report;
-    const tables = toTables(read.items, ctx, options, { deletions: true, plan: read.plan, onTable: read.onTable });
+    const collector = new CatalogCollector();
+    const onTable: typeof read.onTable = (spec, ds) => {
+      read.onTable(spec, ds);
+      collector.onTable(spec, ds);
+    };
+    const tap = new PageTap();
+    const tables = toTables(tap.tap(read.items), ctx, options, { deletions: true, plan: read.plan, onTable });
     const withState = async function* (): AsyncGenerator<SingerMessage> {
-      yield* tables;
+      // Content and comments only for the pages this run read: the ones edited since the last run.
+      yield* withWorkspaceTables(tables, api, collector, workspaceOptions(ctx, options, requests), tap);
       state = read.state();
       yield { type: 'STATE', value: state };
     };
@@ -116,6 +127,7 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
     ctx.logger.info(`The state is the last line of the output (a STATE message); ${options.state} is left as it was: save it where the pipe ends, e.g. \`notion-stream load ... --state ${options.state}\`.`);
   }
   ctx.logger.info(`Read ${stats.summary()}.`);
+  if (requests.size > 0) ctx.logger.info(describeRequests(requests));
   ctx.logger.info(describeChanges(report));
   if (!nothingChanged(report)) ctx.logger.info(describeSummary(summary));
 }

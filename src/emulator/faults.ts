@@ -14,7 +14,9 @@ export type FaultKind =
   | 'gateway_timeout'
   | 'hang'
   | 'reset'
-  | 'expired_cursor';
+  | 'expired_cursor'
+  /** 403 restricted_resource: the integration lacks a capability (comments, user information). */
+  | 'restricted_resource';
 
 export interface FaultSpec {
   endpoint?: EndpointName;

@@ -25,6 +25,7 @@ import type {
   Workspace,
 } from './workspace.js';
 import { minuteIso } from './workspace.js';
+import { addSampleContent, addStandalonePages } from './content.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Public options
@@ -1503,5 +1504,8 @@ export function demoSpec(seed = 1): GenerateOptions {
  * see `DEMO_TITLES` (a 130-id relation, 25 ids, 30 and 25 people, 30 mentions, a trashed page).
  */
 export function demoWorkspace(opts?: { seed?: number }): Workspace {
-  return workspaceWithEdgeCases(demoSpec(opts?.seed ?? 1), DEMO_TITLES, 130);
+  const ws = workspaceWithEdgeCases(demoSpec(opts?.seed ?? 1), DEMO_TITLES, 130);
+  addSampleContent(ws, { dataSourceTitle: 'Projects', pages: 10 }); // rich documents and discussions
+  addStandalonePages(ws); // a small wiki outside the databases
+  return ws;
 }

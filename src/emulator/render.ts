@@ -110,11 +110,10 @@ export class Renderer {
       last_edited_by: page.last_edited_by,
       cover: page.cover,
       icon: page.icon,
-      parent: {
-        type: 'data_source_id',
-        data_source_id: page.data_source_id,
-        database_id: ds?.database_id ?? null,
-      },
+      parent:
+        page.parent !== undefined && page.data_source_id === ''
+          ? page.parent
+          : { type: 'data_source_id', data_source_id: page.data_source_id, database_id: ds?.database_id ?? null },
       archived: page.in_trash,
       in_trash: page.in_trash,
       is_archived: page.in_trash,

@@ -67,7 +67,8 @@ export function validateWorkspace(value: unknown, source = 'workspace'): Workspa
     }
   });
   (value['pages'] as Array<Record<string, unknown>>).forEach((p, i) => {
-    if (!dsIds.has(p['data_source_id'] as string)) fail(`"pages[${i}].data_source_id" ${String(p['data_source_id'])} is not a data source of this workspace`);
+    const standalone = p['data_source_id'] === '' && p['parent'] !== null && typeof p['parent'] === 'object';
+    if (!standalone && !dsIds.has(p['data_source_id'] as string)) fail(`"pages[${i}].data_source_id" ${String(p['data_source_id'])} is not a data source of this workspace`);
   });
   return value as unknown as Workspace;
 }

@@ -75,6 +75,8 @@ function faultError(fault: FaultSpec, cursor: string | undefined): EmuApiError {
       return new EmuApiError(504, 'gateway_timeout', 'Notion timed out while processing the request. Please try again later.');
     case 'expired_cursor':
       return invalidCursor(cursor ?? '');
+    case 'restricted_resource':
+      return new EmuApiError(403, 'restricted_resource', 'Insufficient permissions for this endpoint.');
     default:
       return new EmuApiError(500, 'internal_server_error', `Unexpected fault ${fault.kind}.`);
   }

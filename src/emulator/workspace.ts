@@ -75,7 +75,13 @@ export interface EmuPropertyValue extends JsonObject {
 
 export interface EmuPage {
   id: string;
+  /** '' for a standalone page (see `parent`). */
   data_source_id: string;
+  /**
+   * A standalone page's parent (`{type:"page_id", page_id}`, `{type:"workspace", workspace:true}`);
+   * its only property is `title`. Absent for data source rows.
+   */
+  parent?: JsonObject;
   /** Minute-rounded (`...:00.000Z`). */
   created_time: string;
   last_edited_time: string;

@@ -106,6 +106,21 @@ export class NotionApi {
     );
   }
 
+  /** One page (up to 100) of `GET /v1/users`: persons and bots of the workspace. */
+  listUsers(startCursor?: string): Promise<NotionList<JsonObject>> {
+    return this.call('the workspace users', (c) => c.request({ path: 'users', method: 'get', query: pageQuery(startCursor) }));
+  }
+
+  /** One page (up to 100) of `GET /v1/blocks/{id}/children`; a page's id is its root block id. */
+  listBlockChildren(blockId: string, startCursor?: string): Promise<NotionList<JsonObject>> {
+    return this.call(`the content of block ${blockId}`, (c) => c.request({ path: `blocks/${blockId}/children`, method: 'get', query: pageQuery(startCursor) }));
+  }
+
+  /** One page (up to 100) of `GET /v1/comments?block_id=`: the open comments on a page or block. */
+  listComments(blockId: string, startCursor?: string): Promise<NotionList<JsonObject>> {
+    return this.call(`the comments of ${blockId}`, (c) => c.request({ path: 'comments', method: 'get', query: { block_id: blockId, ...pageQuery(startCursor) } }));
+  }
+
   /** One page of `GET /v1/pages/{id}/properties/{property_id}`; the property id is passed as Notion gave it. */
   retrievePropertyPage(pageId: string, propertyId: string, startCursor?: string): Promise<PropertyItemList> {
     const query: Record<string, string | number> = { page_size: 100 };
@@ -125,6 +140,11 @@ export type PropertyItemList = {
   property_item?: JsonObject;
   [key: string]: Json | undefined;
 };
+
+/** `page_size=100` and the cursor, for the GET list endpoints. */
+function pageQuery(startCursor: string | undefined): Record<string, string | number> {
+  return startCursor ? { page_size: 100, start_cursor: startCursor } : { page_size: 100 };
+}
 
 function decodeURIComponentSafe(s: string): string {
   try {

@@ -26,7 +26,7 @@ describe('sync', () => {
   it('the pipe pages | flatten | split | load gives the same tables as sync', async () => {
     const env = await serve();
     const dir = await tmp();
-    const synced = await runCli(['sync', ...fast, '--out', join(dir, 'sync.duckdb')], env);
+    const synced = await runCli(['sync', ...fast, '--no-users', '--no-catalog', '--out', join(dir, 'sync.duckdb')], env); // the pipe has no workspace tables
     expect(synced.stderr).toBe('');
     expect(synced.code).toBe(0);
 
@@ -106,5 +106,23 @@ describe('demo', () => {
     expect(res.stderr).toContain(`Wrote ${Object.keys(tables).length} tables`);
     expect(res.stderr).toMatch(/project\s+status\s+tasks/);
     expect(res.stderr).toMatch(/\(130 tasks\)\s+\S.*\s130\s/); // the relation past 25 is complete
+    expect(tables.notion_users!.rows.length).toBe(62); // 60 persons and 2 bots
+    expect(tables.notion_data_sources!.rows.length).toBe(5);
+    expect(tables.notion_blocks).toBeUndefined();
+  });
+
+  it('--content adds the content and comments of the Projects pages, and a query over them', async () => {
+    const dir = await tmp();
+    const out = join(dir, 'demo.duckdb');
+    const res = await runCli(['demo', '--content', '--out', out, '--rate-limit', '500'], {});
+    expect(res.code).toBe(0);
+    const tables = await dumpDuckDb(out);
+    const projects = tables.projects!.rows.length;
+    expect(tables.notion_page_content!.rows).toHaveLength(projects); // only the Projects pages
+    expect(tables.notion_blocks!.rows.length).toBeGreaterThan(projects * 3);
+    expect(tables.notion_comments!.rows.length).toBeGreaterThanOrEqual(20); // the ten discussions of the sample documents
+    expect(res.stderr).toMatch(/Requests of the workspace tables: users 1, catalog 4, content \d+, comments \d+\./);
+    expect(res.stderr).toMatch(/project\s+markdown_start\s+blocks/);
+    expect(res.stderr).toContain('# Project plan');
   });
 });

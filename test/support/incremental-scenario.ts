@@ -145,5 +145,13 @@ export function renameColumn(tables: CanonicalTables, table: string, from: strin
   const rows = t.rows
     .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [rename(k), v] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))))
     .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
-  return { ...tables, [table]: { columns, rows } };
+  const out: CanonicalTables = { ...tables, [table]: { columns, rows } };
+  // The catalog says which column each property went to: the kept column, too.
+  const props = tables.notion_data_source_properties;
+  const source = tables.notion_data_sources?.rows.find((r) => r.table_name === table);
+  if (props && source) {
+    const moved = props.rows.map((r) => (r.data_source_id === source.id && r.column_name === from ? { ...r, column_name: to } : r));
+    out.notion_data_source_properties = { columns: props.columns, rows: moved.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0)) };
+  }
+  return out;
 }

@@ -1,0 +1,85 @@
+/**
+ * Sample page content for a generated workspace: rich documents (every common block type, nesting,
+ * a table, a child page with content of its own) and comment discussions on chosen pages.
+ */
+import { addBlocks, BlockIds, sampleDocument, textBlock } from './blocks.js';
+import type { JsonObject, Workspace } from './workspace.js';
+
+export interface SampleContentOptions {
+  /** How many pages get a rich document; default 10. */
+  pages?: number;
+  /** Title of the data source whose first pages get them; default every data source in order. */
+  dataSourceTitle?: string;
+}
+
+function titleOf(rich: JsonObject[]): string {
+  return rich.map((t) => String(t.plain_text ?? '')).join('');
+}
+
+/**
+ * Gives the first `pages` pages (of one data source, or of the workspace) a rich document and a
+ * discussion of two comments, replacing the content they had. Returns the ids of those pages.
+ */
+export function addSampleContent(ws: Workspace, options: SampleContentOptions = {}): string[] {
+  const ds = options.dataSourceTitle === undefined ? undefined : ws.dataSources.find((d) => titleOf(d.title) === options.dataSourceTitle);
+  const pages = ws.pages.filter((p) => p.shared && (ds === undefined || p.data_source_id === ds.id)).slice(0, options.pages ?? 10);
+  const ids = new BlockIds('b10cde00');
+  const persons = ws.users.filter((u) => u.type === 'person');
+  pages.forEach((page, i) => {
+    const childPageId = ids.next();
+    addBlocks(ws, page.id, sampleDocument(childPageId, `Notes ${i + 1}`), { ids, at: page.last_edited_time, userId: String(page.created_by.id ?? '') || undefined });
+    const discussion = ids.next();
+    const author = (n: number) => ({ object: 'user', id: persons[(i + n) % Math.max(1, persons.length)]?.id ?? '' });
+    const comment = (n: number, content: string): JsonObject => ({
+      object: 'comment',
+      id: ids.next(),
+      parent: { type: 'page_id', page_id: page.id },
+      discussion_id: discussion,
+      created_time: page.last_edited_time,
+      last_edited_time: page.last_edited_time,
+      created_by: author(n),
+      rich_text: [{ type: 'text', text: { content, link: null }, annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' }, plain_text: content, href: null }],
+    });
+    ws.comments[page.id] = [comment(0, 'Can we ship this week?'), comment(1, 'Yes, once the table is reviewed.')];
+  });
+  return pages.map((p) => p.id);
+}
+
+/**
+ * Adds a small wiki of standalone pages (outside any data source): "Handbook" at the workspace top
+ * level, "Onboarding" and "Engineering" under it, "On-call" under Engineering. Each has content; a
+ * parent's content has a child_page block for each child. Returns the page ids, parents first.
+ */
+export function addStandalonePages(ws: Workspace, at = '2024-03-01T09:00:00.000Z'): string[] {
+  const ids = new BlockIds('5a9e0000');
+  const user: JsonObject = { object: 'user', id: ws.users.find((u) => u.type === 'person')?.id ?? ws.users[0]?.id ?? '' };
+  const tree: { title: string; parent: number | null; emoji: string }[] = [
+    { title: 'Handbook', parent: null, emoji: '📘' },
+    { title: 'Onboarding', parent: 0, emoji: '👋' },
+    { title: 'Engineering', parent: 0, emoji: '🛠️' },
+    { title: 'On-call', parent: 2, emoji: '📟' },
+  ];
+  const pageIds = tree.map(() => ids.next());
+  tree.forEach((node, i) => {
+    const id = pageIds[i]!;
+    ws.pages.push({
+      id,
+      data_source_id: '',
+      parent: node.parent === null ? { type: 'workspace', workspace: true } : { type: 'page_id', page_id: pageIds[node.parent]! },
+      created_time: at,
+      last_edited_time: at,
+      created_by: user,
+      last_edited_by: user,
+      in_trash: false,
+      icon: { type: 'emoji', emoji: node.emoji },
+      cover: null,
+      properties: { title: { id: 'title', type: 'title', title: [{ type: 'text', text: { content: node.title, link: null }, annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' }, plain_text: node.title, href: null }] } },
+      shared: true,
+    });
+  });
+  tree.forEach((node, i) => {
+    const children = tree.flatMap((c, j) => (c.parent === i ? [{ type: 'child_page', id: pageIds[j]!, body: { title: c.title } }] : []));
+    addBlocks(ws, pageIds[i]!, [textBlock('heading_1', node.title), textBlock('paragraph', `What the team knows about ${node.title.toLowerCase()}.`), textBlock('bulleted_list_item', 'Ask in #help'), ...children], { ids, at });
+  });
+  return pageIds;
+}

@@ -1,0 +1,43 @@
+/**
+ * The `--content` tables: for every page read, its blocks at every depth (`notion_blocks`, document
+ * order) and its markdown and plain text (`notion_page_content`). Pages are read `concurrency` at a time
+ * (each page's tree one request after another), output in page order; one page's tree is in memory
+ * at a time per worker.
+ */
+import type { NotionApi } from '../notion/api.js';
+import { BLOCKS_SCHEMA, PAGE_CONTENT_SCHEMA, blockPlainText, blockRow } from '../core/workspace-tables.js';
+import { renderMarkdown } from '../core/markdown.js';
+import type { SingerMessage } from '../singer/messages.js';
+import { mapOrdered } from '../util/concurrency.js';
+import { readPageBlocks } from './read-blocks.js';
+
+export interface ContentOptions {
+  /** Pages read at the same time; default 3. */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+async function* fromArray<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}
+
+/** The two content tables as Singer messages, for the given page ids (in that order). */
+export async function* contentTables(api: NotionApi, pageIds: Iterable<string> | AsyncIterable<string>, options: ContentOptions = {}): AsyncGenerator<SingerMessage> {
+  yield BLOCKS_SCHEMA;
+  yield PAGE_CONTENT_SCHEMA;
+  const ids = Symbol.asyncIterator in pageIds ? pageIds : fromArray(pageIds);
+  const pages = mapOrdered(
+    ids,
+    async (pageId) => {
+      const tree = await readPageBlocks(api, pageId, options.signal);
+      const markdown = await renderMarkdown(pageId, tree.children);
+      return { tree, markdown };
+    },
+    { concurrency: options.concurrency ?? 3, signal: options.signal },
+  );
+  for await (const { tree, markdown } of pages) {
+    for (const node of tree.blocks) yield { type: 'RECORD', stream: BLOCKS_SCHEMA.stream, record: blockRow(node.block, node.place) };
+    const plain = tree.blocks.map((n) => blockPlainText(n.block)).filter((t) => t !== '').join('\n');
+    yield { type: 'RECORD', stream: PAGE_CONTENT_SCHEMA.stream, record: { page_id: tree.pageId, markdown, plain_text: plain } };
+  }
+}
