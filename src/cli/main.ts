@@ -157,9 +157,10 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
           y
             .option('port', { type: 'number', default: 8787, description: 'Port to listen on (0: any free port).' })
             .option('workspace', { type: 'string', default: 'all-types', description: 'Workspace to serve: all-types, demo, scale:<N>x<pages> or a seed JSON file.' })
-            .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second the emulator allows before 429 (0: no limit).' }),
+            .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second the emulator allows before 429 (0: no limit).' })
+            .option('latency', { type: 'number', default: 0, description: 'Milliseconds added to every response, like real Notion (0.3-2 s for a query).' }),
         async (a) => {
-          exitCode = await emulateCommand({ port: a.port, workspace: a.workspace, rateLimit: a.rateLimit }, runIO);
+          exitCode = await emulateCommand({ port: a.port, workspace: a.workspace, rateLimit: a.rateLimit, latencyMs: a.latency }, runIO);
         },
       )
       .command(

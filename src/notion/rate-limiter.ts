@@ -15,6 +15,11 @@ export class RateLimiter {
     this.intervalMs = 1000 / perSecond;
   }
 
+  /** The configured average rate, in requests per second. */
+  get perSecond(): number {
+    return 1000 / this.intervalMs;
+  }
+
   /** Waits for this request's turn. Rejects when the signal aborts. */
   async acquire(signal?: AbortSignal): Promise<void> {
     for (;;) {
