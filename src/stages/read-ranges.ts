@@ -30,6 +30,8 @@ export interface QuerySlotsOptions {
   max?: number;
   /** Queries in flight per (requests per second × seconds of latency); default 1.25 (25% headroom). */
   headroom?: number;
+  /** Fewest queries wanted in flight, whatever the latency. Default 1. */
+  min?: number;
 }
 
 /**
@@ -42,16 +44,18 @@ export class QuerySlots {
   private readonly listeners = new Set<() => void>();
   private readonly max: number;
   private readonly headroom: number;
+  private readonly min: number;
 
   constructor(private readonly api: NotionApi, options: QuerySlotsOptions = {}) {
     this.max = Math.max(1, options.max ?? 12);
     this.headroom = options.headroom ?? 1.25;
+    this.min = Math.max(1, options.min ?? 1);
   }
 
   /** Queries wanted in flight now. */
   target(): number {
     const seconds = (this.api.responseMs ?? 0) / 1000;
-    return Math.min(this.max, Math.max(1, Math.ceil(this.api.rateLimit * seconds * this.headroom + 0.5)));
+    return Math.min(this.max, Math.max(this.min, Math.ceil(this.api.rateLimit * seconds * this.headroom + 0.5)));
   }
 
   /** Takes a slot whatever the target (a data source's first reader). */
