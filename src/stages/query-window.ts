@@ -41,11 +41,28 @@ export function floorToMinute(iso: string): string {
   return new Date(Math.floor(ms / 60_000) * 60_000).toISOString();
 }
 
-/** The query filter for `timestamp` in [from, before); undefined when both bounds are open. */
-export function windowFilter(timestamp: RowTimestamp, from: string | undefined, before: string | undefined): JsonObject | undefined {
+/**
+ * The query filter for `timestamp` in [from, before); undefined when both bounds are open. With
+ * `second` (the second sort key), the rows of the minute `from` start at `second.from` instead:
+ * `(timestamp in from's minute and second >= second.from) or timestamp in [from + 1 min, before)`,
+ * two levels of nesting, as Notion allows.
+ */
+export function windowFilter(
+  timestamp: RowTimestamp,
+  from: string | undefined,
+  before: string | undefined,
+  second?: { timestamp: RowTimestamp; from: string },
+): JsonObject | undefined {
+  const at = (op: string, value: string): JsonObject => ({ timestamp, [timestamp]: { [op]: value } });
+  if (from && second) {
+    const next = new Date(Date.parse(from) + 60_000).toISOString();
+    const sameMinute: JsonObject = { and: [at('on_or_after', from), at('before', next), { timestamp: second.timestamp, [second.timestamp]: { on_or_after: second.from } }] };
+    if (before && Date.parse(before) <= Date.parse(next)) return sameMinute;
+    return { or: [sameMinute, before ? { and: [at('on_or_after', next), at('before', before)] } : at('on_or_after', next)] };
+  }
   const parts: JsonObject[] = [];
-  if (from) parts.push({ timestamp, [timestamp]: { on_or_after: from } });
-  if (before) parts.push({ timestamp, [timestamp]: { before } });
+  if (from) parts.push(at('on_or_after', from));
+  if (before) parts.push(at('before', before));
   if (parts.length === 0) return undefined;
   return parts.length === 1 ? parts[0] : { and: parts };
 }
@@ -54,8 +71,13 @@ export function windowFilter(timestamp: RowTimestamp, from: string | undefined, 
  * Rows sorted ascending on `timestamp` within the window, each once. When a query reports
  * `request_status: incomplete` (the 10,000-result cap) or its cursor expires, a new query starts
  * `on_or_after` the last emitted row's minute, skipping the ids already emitted in that minute. Memory
- * holds only those ids. Throws `window_stuck` (not retryable) when one minute holds more rows than
- * one query can return.
+ * holds only those ids.
+ *
+ * On `created_time`, rows are also sorted on `last_edited_time` inside each minute, and a new query
+ * starts at the last emitted row's (created minute, edited minute): a bulk import puts thousands of
+ * rows in one created minute, and this reads past the cap as long as no (created, edited) minute pair
+ * holds more than 10,000 rows. Throws `window_stuck` (not retryable) when one does (or, on
+ * `last_edited_time`, when one minute holds more than 10,000 rows).
  */
 export async function* queryWindowed(api: NotionApi, dataSourceId: string, options: QueryWindowOptions): AsyncGenerator<NotionPage> {
   const { timestamp, signal, filterProperties } = options;
@@ -63,13 +85,17 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
   const before = options.before ?? (() => undefined);
   let pageSize = fullSize;
   let windowStart = options.from;
+  const second: RowTimestamp | undefined = timestamp === 'created_time' ? 'last_edited_time' : undefined;
+  const sorts = [{ timestamp, direction: 'ascending' }, ...(second ? [{ timestamp: second, direction: 'ascending' }] : [])];
+  let secondStart: string | undefined; // the second key's start inside the minute `windowStart`
   let boundaryTime: string | undefined; // `timestamp` of the last emitted row
-  let boundaryIds = new Set<string>(); // ids emitted with that time
+  let boundarySecond: string | undefined; // and its second key
+  let boundaryIds = new Set<string>(); // ids emitted with that time (and second key)
   for (;;) {
     let cursor: string | undefined;
     let capped = false;
     let restart = false;
-    const filter = windowFilter(timestamp, windowStart, before());
+    const filter = windowFilter(timestamp, windowStart, before(), second && secondStart ? { timestamp: second, from: secondStart } : undefined);
     do {
       if (signal?.aborted) throw abortedError();
       let res: NotionList<NotionPage>;
@@ -77,7 +103,7 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
         res = await api.queryDataSource(
           dataSourceId,
           () => ({
-            sorts: [{ timestamp, direction: 'ascending' }],
+            sorts,
             ...(filter ? { filter } : {}),
             ...(cursor ? { start_cursor: cursor } : {}),
             page_size: pageSize,
@@ -104,10 +130,12 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
         const time = row[timestamp];
         const end = before();
         if (end !== undefined && Date.parse(time) >= Date.parse(end)) return;
-        if (time === boundaryTime) {
+        const secondTime = second ? row[second] : undefined;
+        if (time === boundaryTime && secondTime === boundarySecond) {
           if (boundaryIds.has(row.id)) continue;
         } else {
           boundaryTime = time;
+          boundarySecond = secondTime;
           boundaryIds = new Set();
         }
         boundaryIds.add(row.id);
@@ -117,11 +145,16 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
       cursor = res.has_more && res.next_cursor ? res.next_cursor : undefined;
     } while (cursor);
     if (!restart && !capped) return;
-    if (capped && boundaryTime === windowStart) {
-      const verb = timestamp === 'created_time' ? 'created' : 'edited';
-      throw new NotionStreamError('window_stuck', `Data source ${dataSourceId} has more rows ${verb} in the minute ${boundaryTime} than one Notion query can return (10,000); notion-stream cannot page past them.`, false);
+    if (capped && boundaryTime === windowStart && boundarySecond === secondStart) {
+      const what = second
+        ? `created in the minute ${boundaryTime} and last edited in the minute ${boundarySecond}`
+        : `edited in the minute ${boundaryTime}`;
+      throw new NotionStreamError('window_stuck', `Data source ${dataSourceId} has more rows ${what} than one Notion query can return (10,000); notion-stream cannot page past them.`, false);
     }
-    windowStart = boundaryTime ?? windowStart;
+    if (boundaryTime !== undefined) {
+      windowStart = boundaryTime;
+      secondStart = boundarySecond;
+    }
   }
 }
 
