@@ -3,12 +3,10 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
-import { demoCommand } from './demo-command.js';
-import { emulateCommand } from './emulate-command.js';
 import { EXIT_INTERRUPTED, EXIT_USAGE, type CommandIO } from './run.js';
-import { flattenCommand, loadCommand, splitCommand, syncCommand } from './pipeline-commands.js';
-import { listCommand, pagesCommand, type SourceOptions } from './source-commands.js';
-import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/create.js';
+import type { SourceOptions } from './source-commands.js';
+import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/destinations.js';
+// Command modules load when their command runs (DuckDB and BigQuery are heavy): `--help` stays fast.
 
 const EPILOGUE = `Environment:
   NOTION_TOKEN     the integration token (required for list and pages; never printed)
@@ -123,7 +121,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second, for the emulator and the reader alike.' })
             .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress lines.' }),
         async (a) => {
-          exitCode = await demoCommand({ out: a.out, rateLimit: a.rateLimit, quiet: a.quiet }, runIO);
+          exitCode = await (await import('./demo-command.js')).demoCommand({ out: a.out, rateLimit: a.rateLimit, quiet: a.quiet }, runIO);
         },
       )
       .command(
@@ -131,7 +129,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         'Read every data source and write typed tables (the default command).',
         (y) => incrementalFlags(shapeFlags(destinationFlags(sourceFlags(y)))),
         async (a) => {
-          exitCode = await syncCommand({ ...toSource(a), ...toShape(a), ...toDestination(a), ...toIncremental(a) }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).syncCommand({ ...toSource(a), ...toShape(a), ...toDestination(a), ...toIncremental(a) }, runIO);
         },
       )
       .command(
@@ -139,7 +137,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         'Print every data source (raw Notion JSON, one per line).',
         (y) => sourceFlags(y),
         async (a) => {
-          exitCode = await listCommand(toSource(a), runIO);
+          exitCode = await (await import('./source-commands.js')).listCommand(toSource(a), runIO);
         },
       )
       .command(
@@ -147,7 +145,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         'Print each data source object, then its pages with truncated values completed (NDJSON).',
         (y) => sourceFlags(y),
         async (a) => {
-          exitCode = await pagesCommand(toSource(a), runIO);
+          exitCode = await (await import('./source-commands.js')).pagesCommand(toSource(a), runIO);
         },
       )
       .command(
@@ -160,7 +158,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second the emulator allows before 429 (0: no limit).' })
             .option('latency', { type: 'number', default: 0, description: 'Milliseconds added to every response, like real Notion (0.3-2 s for a query).' }),
         async (a) => {
-          exitCode = await emulateCommand({ port: a.port, workspace: a.workspace, rateLimit: a.rateLimit, latencyMs: a.latency }, runIO);
+          exitCode = await (await import('./emulate-command.js')).emulateCommand({ port: a.port, workspace: a.workspace, rateLimit: a.rateLimit, latencyMs: a.latency }, runIO);
         },
       )
       .command(
@@ -168,7 +166,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         'Read `pages` output on stdin, write Singer SCHEMA and RECORD messages (one typed row per page).',
         (y) => shapeFlags(y).option('quiet', { alias: 'q', type: 'boolean', default: false }),
         async (a) => {
-          exitCode = await flattenCommand({ ...toShape(a), quiet: a.quiet }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).flattenCommand({ ...toShape(a), quiet: a.quiet }, runIO);
         },
       )
       .command(
@@ -176,7 +174,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         'Read Singer messages on stdin, move list values to child tables, write Singer messages.',
         (y) => y.option('arrays', { type: 'string', choices: ['split', 'inline'], default: 'split' }),
         async (a) => {
-          exitCode = await splitCommand({ arrays: a.arrays as 'split' | 'inline' }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).splitCommand({ arrays: a.arrays as 'split' | 'inline' }, runIO);
         },
       )
       .command(
@@ -187,7 +185,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .option('state', { type: 'string', description: 'Write the last STATE message loaded to this file, once its data is in place (the state of `sync --incremental --to ndjson`).' })
             .option('quiet', { alias: 'q', type: 'boolean', default: false }),
         async (a) => {
-          exitCode = await loadCommand({ ...toDestination(a), state: a.state, quiet: a.quiet }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).loadCommand({ ...toDestination(a), state: a.state, quiet: a.quiet }, runIO);
         },
       )
       .strict()
