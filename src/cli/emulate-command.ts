@@ -8,6 +8,8 @@ export interface EmulateOptions {
   port: number;
   workspace: string;
   rateLimit: number;
+  /** Milliseconds added to every response; default 0. */
+  latencyMs?: number;
 }
 
 export function emulateCommand(options: EmulateOptions, io: CommandIO = {}): Promise<number> {
@@ -21,12 +23,13 @@ export function emulateCommand(options: EmulateOptions, io: CommandIO = {}): Pro
     const emulator = await startEmulator({
       workspace,
       port: options.port,
+      latencyMs: Math.max(0, options.latencyMs ?? 0),
       rateLimit: options.rateLimit > 0 ? { perSecond: options.rateLimit, burst: Math.max(1, Math.ceil(options.rateLimit)) } : false,
     });
     const pages = workspace.pages.length;
     ctx.logger.info(
       [
-        `Notion API emulator listening on ${emulator.url} (${workspace.dataSources.length} data sources, ${pages} pages, ${options.rateLimit > 0 ? `${options.rateLimit} requests/s` : 'no rate limit'}).`,
+        `Notion API emulator listening on ${emulator.url} (${workspace.dataSources.length} data sources, ${pages} pages, ${options.rateLimit > 0 ? `${options.rateLimit} requests/s` : 'no rate limit'}${options.latencyMs ? `, ${options.latencyMs} ms latency` : ''}).`,
         `Use it with:  export NOTION_BASE_URL=${emulator.url} NOTION_TOKEN=${emulator.token}`,
         'Ctrl-C stops it.',
       ].join('\n'),

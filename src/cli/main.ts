@@ -4,13 +4,11 @@
 import { distance } from 'fastest-levenshtein';
 import yargs, { type Argv } from 'yargs';
 import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
-import { demoCommand } from './demo-command.js';
-import { emulateCommand } from './emulate-command.js';
 import { EXIT_INTERRUPTED, EXIT_USAGE, type CommandIO } from './run.js';
-import { flattenCommand, loadCommand, splitCommand, syncCommand } from './pipeline-commands.js';
-import { listCommand, pagesCommand, type SourceOptions } from './source-commands.js';
+import type { SourceOptions } from './source-commands.js';
 import { toWorkspaceFlags, workspaceFlags } from './workspace-flags.js';
-import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/create.js';
+import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/destinations.js';
+// Command modules load when their command runs (DuckDB and BigQuery are heavy): `--help` stays fast.
 
 const NOTION_ENV = `  NOTION_TOKEN           the integration token (required; never printed)
   NOTION_BASE_URL        Notion API base URL without /v1 (default https://api.notion.com)`;
@@ -193,7 +191,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .example('$0 demo --out /tmp/try.duckdb --rate-limit 10', 'another file, faster than Notion allows')
             .epilogue(epilogue())),
         async (a) => {
-          exitCode = await demoCommand({ out: a.out, rateLimit: a.rateLimit, quiet: a.quiet, content: a.content }, runIO);
+          exitCode = await (await import('./demo-command.js')).demoCommand({ out: a.out, rateLimit: a.rateLimit, quiet: a.quiet, content: a.content }, runIO);
         },
       )
       .command(
@@ -208,7 +206,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .example('$0 sync --to ndjson | target-jsonl', 'Singer messages to another Singer target')
             .epilogue(epilogue(NOTION_ENV, BIGQUERY_ENV))),
         async (a) => {
-          exitCode = await syncCommand({ ...toSource(a), ...toShape(a), ...toDestination(a), ...toIncremental(a), ...toWorkspaceFlags(a) }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).syncCommand({ ...toSource(a), ...toShape(a), ...toDestination(a), ...toIncremental(a), ...toWorkspaceFlags(a) }, runIO);
         },
       )
       .command(
@@ -220,7 +218,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .example(`$0 list | jq -r '[.id, .title[0].plain_text] | @tsv'`, 'ids and titles')
             .epilogue(epilogue(NOTION_ENV))),
         async (a) => {
-          exitCode = await listCommand(toSource(a), runIO);
+          exitCode = await (await import('./source-commands.js')).listCommand(toSource(a), runIO);
         },
       )
       .command(
@@ -232,7 +230,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .example('$0 pages | $0 flatten | $0 split | $0 load --to duckdb', 'the stages as a shell pipe')
             .epilogue(epilogue(NOTION_ENV))),
         async (a) => {
-          exitCode = await pagesCommand(toSource(a), runIO);
+          exitCode = await (await import('./source-commands.js')).pagesCommand(toSource(a), runIO);
         },
       )
       .command(
@@ -243,11 +241,12 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .option('port', { type: 'number', default: 8787, description: 'Port to listen on (0: any free port).' })
             .option('workspace', { type: 'string', default: 'all-types', description: 'Workspace to serve: all-types, demo, scale:<N>x<pages> or a seed JSON file.' })
             .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second the emulator allows before 429 (0: no limit).' })
+            .option('latency', { type: 'number', default: 0, description: 'Milliseconds added to every response, like real Notion (0.3-2 s for a query).' })
             .example('$0 emulate --port 8787', 'then: NOTION_BASE_URL=http://127.0.0.1:8787 NOTION_TOKEN=<printed> $0 sync')
-            .example('$0 emulate --workspace scale:3x2000', '3 data sources of 2,000 rows')
+            .example('$0 emulate --workspace scale:3x2000 --latency 800', '3 data sources of 2,000 rows, answering like real Notion')
             .epilogue(epilogue())),
         async (a) => {
-          exitCode = await emulateCommand({ port: a.port, workspace: a.workspace, rateLimit: a.rateLimit }, runIO);
+          exitCode = await (await import('./emulate-command.js')).emulateCommand({ port: a.port, workspace: a.workspace, rateLimit: a.rateLimit, latencyMs: a.latency }, runIO);
         },
       )
       .command(
@@ -259,7 +258,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .example('$0 flatten < pages.ndjson > tables.ndjson', 'saved pages to Singer messages, no network')
             .epilogue(epilogue())),
         async (a) => {
-          exitCode = await flattenCommand({ ...toShape(a), endMarker: a.endMarker, quiet: a.quiet }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).flattenCommand({ ...toShape(a), endMarker: a.endMarker, quiet: a.quiet }, runIO);
         },
       )
       .command(
@@ -271,7 +270,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .example('$0 flatten < pages.ndjson | $0 split', 'list values into child tables')
             .epilogue(epilogue())),
         async (a) => {
-          exitCode = await splitCommand({ arrays: a.arrays as 'split' | 'inline', endMarker: a.endMarker }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).splitCommand({ arrays: a.arrays as 'split' | 'inline', endMarker: a.endMarker }, runIO);
         },
       )
       .command(
@@ -285,7 +284,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .example('tap-github --config c.json | $0 load --no-end-marker --to bigquery --project p --dataset github', 'another Singer tap into BigQuery')
             .epilogue(epilogue(BIGQUERY_ENV))),
         async (a) => {
-          exitCode = await loadCommand({ ...toDestination(a), state: a.state, endMarker: a.endMarker, quiet: a.quiet }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).loadCommand({ ...toDestination(a), state: a.state, endMarker: a.endMarker, quiet: a.quiet }, runIO);
         },
       )
       .strict()

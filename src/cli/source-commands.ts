@@ -2,10 +2,11 @@
  * `notion-stream list` and `notion-stream pages`: the source stages on the command line, NDJSON on
  * stdout, progress and the summary on stderr.
  */
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT, NotionApi } from '../notion/api.js';
 import { RunStats } from '../util/stats.js';
+import { createLineBatcher } from '../util/line-batcher.js';
 import { listDataSources } from '../stages/list-data-sources.js';
 import { readPages } from '../stages/read-pages.js';
 import { PAGES_END, withEnd } from '../singer/end-marker.js';
@@ -41,15 +42,9 @@ export function notionApiFor(ctx: RunContext, options: SourceOptions, stats: Run
   });
 }
 
-/** Writes objects as NDJSON to `out` (stdout by default), with backpressure, leaving stdout open. */
+/** Writes objects as NDJSON to `out` (stdout by default), with backpressure, leaving stdout open; lines go out in batches. */
 export async function writeNdjson(ctx: RunContext, items: AsyncIterable<unknown>, out: NodeJS.WritableStream = ctx.stdout): Promise<void> {
-  const toLine = new Transform({
-    writableObjectMode: true,
-    writableHighWaterMark: 16,
-    transform(obj, _enc, cb) {
-      cb(null, `${JSON.stringify(obj)}\n`);
-    },
-  });
+  const toLine = createLineBatcher();
   await pipeline(Readable.from(items, { objectMode: true, highWaterMark: 16 }), toLine, out, { end: out !== ctx.stdout, signal: ctx.signal });
 }
 

@@ -7,7 +7,7 @@ import { allTypesWorkspace, demoWorkspace, scaleWorkspace } from './generate.js'
 import type { Workspace } from './workspace.js';
 
 /** The specs `workspaceFromSpec` understands, for messages and help texts. */
-export const WORKSPACE_SPECS = ['all-types', 'demo', 'scale:<dataSources>x<pagesEach>', 'scale:<dataSources>x<pagesEach>:all-types'] as const;
+export const WORKSPACE_SPECS = ['all-types', 'demo', 'scale:<dataSources>x<pagesEach>', 'scale:<dataSources>x<pagesEach>:all-types', 'scale:<dataSources>x<pagesEach>/<pagesPerMinute>'] as const;
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -98,8 +98,9 @@ export async function saveWorkspace(path: string, ws: Workspace): Promise<void> 
 }
 
 /**
- * Builds a workspace from a command-line spec: `all-types`, `demo`, `scale:3x10000` or
- * `scale:3x10000:all-types`. Each may end in `@<seed>` (e.g. `demo@7`). Unknown specs throw an Error
+ * Builds a workspace from a command-line spec: `all-types`, `demo`, `scale:3x10000`,
+ * `scale:3x10000:all-types`, or `scale:1x25000/25000` (25,000 pages created in one minute, as a bulk
+ * import does; the number after `/` is pages per created_time minute). Each may end in `@<seed>` (e.g. `demo@7`). Unknown specs throw an Error
  * listing the valid ones.
  */
 export function workspaceFromSpec(spec: string): Workspace {
@@ -115,12 +116,14 @@ export function workspaceFromSpec(spec: string): Workspace {
   }
   if (body === 'all-types') return allTypesWorkspace({ seed });
   if (body === 'demo') return demoWorkspace({ seed });
-  const m = /^scale:(\d+)x(\d+)(?::(simple|all-types))?$/.exec(body);
+  const m = /^scale:(\d+)x(\d+)(?::(simple|all-types))?(?:\/(\d+))?$/.exec(body);
   if (m) {
     const dataSources = Number(m[1]);
     const pagesEach = Number(m[2]);
+    const pagesPerMinute = m[4] === undefined ? undefined : Number(m[4]);
     if (dataSources < 1) throw invalidSpec(spec, 'a scale workspace needs at least one data source');
-    return scaleWorkspace({ dataSources, pagesEach, seed, kind: (m[3] as 'simple' | 'all-types' | undefined) ?? 'simple' });
+    if (pagesPerMinute === 0) throw invalidSpec(spec, 'pages per minute must be at least 1');
+    return scaleWorkspace({ dataSources, pagesEach, seed, kind: (m[3] as 'simple' | 'all-types' | undefined) ?? 'simple', pagesPerMinute });
   }
   throw invalidSpec(spec);
 }

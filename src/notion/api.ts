@@ -43,6 +43,7 @@ export class NotionApi {
   readonly logger: Logger;
   readonly signal: AbortSignal | undefined;
   private readonly ctx: PolicyContext;
+  private responseMsAverage: number | undefined;
 
   constructor(options: NotionApiOptions) {
     this.stats = options.stats ?? new RunStats();
@@ -57,6 +58,9 @@ export class NotionApi {
       maxRetries: options.maxRetries,
       backoffBaseMs: options.backoffBaseMs,
       fetch: options.fetch,
+      onResponseTime: (ms) => {
+        this.responseMsAverage = this.responseMsAverage === undefined ? ms : this.responseMsAverage * 0.8 + ms * 0.2;
+      },
     };
     this.client = new Client({
       auth: options.token,
@@ -67,6 +71,19 @@ export class NotionApi {
       fetch: policyFetch(this.ctx),
       logger: () => {},
     });
+  }
+
+  /** The run's request budget, in requests per second (the shared rate limiter's rate). */
+  get rateLimit(): number {
+    return this.ctx.limiter.perSecond;
+  }
+
+  /**
+   * Notion's recent response time in ms (a moving average over responses, rate-limiter waits
+   * excluded); undefined before the first response.
+   */
+  get responseMs(): number | undefined {
+    return this.responseMsAverage;
   }
 
   /** Runs one SDK call under the retry policy. `what` names the object for error messages. */

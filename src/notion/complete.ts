@@ -9,17 +9,29 @@ import type { Json, JsonObject, NotionPage, PropertyValue, SchemaProperty } from
 
 export const TRUNCATION_LIMIT = 25;
 
-/** Names of the page's properties whose values may be truncated and must be fetched in full. */
+/**
+ * Names of the page's properties whose values may be truncated and must be fetched in full. Linear in
+ * the number of properties: the truncated relations are collected once, then each rollup looks its
+ * relation up in that set.
+ */
 export function truncatedProperties(page: NotionPage, schema: Record<string, SchemaProperty> | undefined): string[] {
   const names: string[] = [];
   const props = page.properties;
+  let truncatedRelations: Set<string> | undefined;
+  const relationTruncated = (relationId: string): boolean => {
+    if (!truncatedRelations) {
+      truncatedRelations = new Set();
+      for (const p of Object.values(props)) if (p.type === 'relation' && p.has_more === true) truncatedRelations.add(safeDecode(p.id));
+    }
+    return truncatedRelations.has(safeDecode(relationId));
+  };
   for (const [name, prop] of Object.entries(props)) {
-    if (mayBeTruncated(prop, props, schema?.[name])) names.push(name);
+    if (mayBeTruncated(prop, schema?.[name], relationTruncated)) names.push(name);
   }
   return names;
 }
 
-function mayBeTruncated(prop: PropertyValue, all: Record<string, PropertyValue>, schema: SchemaProperty | undefined): boolean {
+function mayBeTruncated(prop: PropertyValue, schema: SchemaProperty | undefined, relationTruncated: (relationId: string) => boolean): boolean {
   const value = prop[prop.type];
   switch (prop.type) {
     case 'relation':
@@ -33,8 +45,7 @@ function mayBeTruncated(prop: PropertyValue, all: Record<string, PropertyValue>,
       const config = schema?.rollup;
       const relationId = isObject(config) ? config.relation_property_id : undefined;
       if (typeof relationId !== 'string') return false;
-      const relation = Object.values(all).find((p) => p.type === 'relation' && sameId(p.id, relationId));
-      return relation?.has_more === true;
+      return relationTruncated(relationId);
     }
     default:
       return false;

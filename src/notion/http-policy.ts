@@ -34,6 +34,8 @@ export interface PolicyContext {
   backoffBaseMs?: number;
   /** Underlying fetch (tests may wrap it), default globalThis.fetch. */
   fetch?: typeof fetch;
+  /** Called with each response's time in ms, from sending to headers (rate-limiter waits excluded). */
+  onResponseTime?: (ms: number) => void;
 }
 
 type FetchInit = { body?: string | FormData; headers?: Record<string, string>; method?: string };
@@ -46,7 +48,9 @@ export function policyFetch(ctx: PolicyContext) {
     ctx.stats.requests++;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
+    const sent = Date.now();
     const res = await baseFetch(url, { method: init?.method, headers: init?.headers, body: init?.body, signal });
+    ctx.onResponseTime?.(Date.now() - sent);
     if (res.status === 429 || res.status === 529) await pauseForRetryAfter(ctx, res);
     return res;
   };

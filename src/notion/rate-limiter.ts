@@ -1,22 +1,27 @@
 import { sleep } from '../util/abort.js';
 
+/** Notion's documented average rate per integration, in requests per second. */
+export const NOTION_RATE_LIMIT = 3;
+
 /**
  * One limiter per run, shared by every request: it hands out start times spaced `1000 / perSecond` ms
  * apart, so the run never exceeds the configured average rate, and it can be paused for everyone at
  * once when Notion answers 429/529 with Retry-After.
  */
-/** Notion's documented average rate per integration, in requests per second. */
-export const NOTION_RATE_LIMIT = 3;
-
 export class RateLimiter {
   private readonly intervalMs: number;
   private nextSlot = 0;
   private pausedUntil = 0;
 
   /** @param perSecond requests per second; must be positive (RangeError otherwise). */
-  constructor(readonly perSecond: number, private readonly now: () => number = Date.now) {
+  constructor(perSecond: number, private readonly now: () => number = Date.now) {
     if (!(perSecond > 0)) throw new RangeError(`rate limit must be positive, got ${perSecond}`);
     this.intervalMs = 1000 / perSecond;
+  }
+
+  /** The configured average rate, in requests per second. */
+  get perSecond(): number {
+    return 1000 / this.intervalMs;
   }
 
   /** Waits for this request's turn. Rejects when the signal aborts. */

@@ -7,9 +7,8 @@ import { NdjsonSink } from './ndjson.js';
 import type { Sink } from './types.js';
 import { BigQuerySink } from './bigquery/sink.js';
 
-export const DESTINATIONS = ['duckdb', 'ndjson', 'csv', 'bigquery'] as const;
-export type Destination = (typeof DESTINATIONS)[number];
-export type WriteMode = 'replace' | 'append' | 'merge';
+export { DESTINATIONS, type Destination, type WriteMode } from './destinations.js';
+import type { Destination, WriteMode } from './destinations.js';
 
 export interface SinkOptions {
   to: Destination;

@@ -15,13 +15,12 @@ import { Duplex, PassThrough, Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { NotionApi } from '../notion/api.js';
 import { completePage } from '../notion/complete.js';
-import { APIResponseError } from '@notionhq/client';
-import { abortedError, isNotionStreamError, NotionStreamError } from '../notion/errors.js';
+import { floorToMinute, queryWindowed } from './query-window.js';
+import { QuerySlots, readRanges } from './read-ranges.js';
 import { plainText, type NotionDataSource, type NotionPage } from '../notion/types.js';
 import { mapOrdered, orderedMerge } from '../util/concurrency.js';
 
-export const MAX_PAGE_SIZE = 100;
-export const MIN_PAGE_SIZE = 10;
+export { floorToMinute, isExpiredCursor, MAX_PAGE_SIZE, MIN_PAGE_SIZE, type RowTimestamp } from './query-window.js';
 
 export interface PageReaderOptions {
   /** Data sources read at the same time (their output still comes one data source after another). Default 3. */
@@ -30,8 +29,10 @@ export interface PageReaderOptions {
   completionConcurrency?: number;
   /** Share one completion limit between calls (readPages makes one per run). */
   completionLimit?: LimitFunction;
-  /** Pages buffered per data source being read ahead. Default 200. */
+  /** Pages held in memory per data source being read ahead; past it they spool to a temporary file. Default 200. */
   buffer?: number;
+  /** Share one budget of queries in flight between calls (readPages makes one per run). */
+  slots?: QuerySlots;
   /** Query page size, default and maximum 100. */
   pageSize?: number;
   signal?: AbortSignal;
@@ -60,9 +61,6 @@ export interface PageDeletion {
 /** What `pages` emits: each data source object, then its pages (and in incremental runs, its deletions). */
 export type PageStreamItem = NotionDataSource | NotionPage | PageDeletion;
 
-/** The page timestamp a query sorts and windows on. */
-export type RowTimestamp = 'created_time' | 'last_edited_time';
-
 export interface QueryAllRowsOptions {
   /** Query page size, default and maximum 100. */
   pageSize?: number;
@@ -74,6 +72,8 @@ export interface QueryAllRowsOptions {
   since?: string;
   /** Property ids sent as `filter_properties` (the rows carry only those properties). */
   filterProperties?: string[];
+  /** Full reads: the run's shared budget of queries in flight (see `readRanges`). Default: one per call. */
+  slots?: QuerySlots;
 }
 
 /**
@@ -87,102 +87,16 @@ export interface QueryAllRowsOptions {
  * consumer that merges by id and keeps the last occurrence gets the newest version.
  */
 export function queryAllRows(api: NotionApi, dataSourceId: string, options: QueryAllRowsOptions = {}): AsyncGenerator<NotionPage> {
-  const { since, ...rest } = options;
-  if (since === undefined) return queryWindowed(api, dataSourceId, { ...rest, timestamp: 'created_time' });
+  const { since, slots, ...rest } = options;
+  if (since === undefined) return readRanges(api, dataSourceId, { ...rest, slots });
   return queryWindowed(api, dataSourceId, { ...rest, timestamp: 'last_edited_time', from: floorToMinute(since) });
-}
-
-/** An ISO instant rounded down to the minute (`2025-01-01T10:42:00.000Z`). */
-export function floorToMinute(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new NotionStreamError('invalid_input', `The watermark "${iso}" is not an ISO 8601 instant.`, false);
-  return new Date(Math.floor(ms / 60_000) * 60_000).toISOString();
-}
-
-/**
- * The windowed query loop behind `queryAllRows`, on either timestamp: sorted ascending on `timestamp`,
- * filtered `on_or_after from` when given. When a query reports `request_status: incomplete` (the
- * 10,000-result cap) or its cursor expires, a new query starts `on_or_after` the last emitted row's
- * minute, skipping the ids already emitted in that minute. Memory holds only those ids.
- */
-async function* queryWindowed(
-  api: NotionApi,
-  dataSourceId: string,
-  options: { timestamp: RowTimestamp; from?: string; pageSize?: number; signal?: AbortSignal; filterProperties?: string[] },
-): AsyncGenerator<NotionPage> {
-  const { timestamp, signal, filterProperties } = options;
-  const fullSize = Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
-  let pageSize = fullSize;
-  let windowStart = options.from;
-  let boundaryTime: string | undefined; // `timestamp` of the last emitted row
-  let boundaryIds = new Set<string>(); // ids emitted with that time
-  for (;;) {
-    let cursor: string | undefined;
-    let capped = false;
-    let restart = false;
-    do {
-      if (signal?.aborted) throw abortedError();
-      let res;
-      try {
-        res = await api.queryDataSource(
-          dataSourceId,
-          () => ({
-            sorts: [{ timestamp, direction: 'ascending' }],
-            ...(windowStart ? { filter: { timestamp, [timestamp]: { on_or_after: windowStart } } } : {}),
-            ...(cursor ? { start_cursor: cursor } : {}),
-            page_size: pageSize,
-            ...(filterProperties ? { filter_properties: filterProperties } : {}),
-          }),
-          {
-            onTransient: ({ status }) => {
-              if (status === 504) pageSize = Math.max(MIN_PAGE_SIZE, Math.floor(pageSize / 2));
-            },
-          },
-        );
-      } catch (err) {
-        if (cursor && isExpiredCursor(err)) {
-          api.logger.progress?.(`Query cursor of data source ${dataSourceId} expired; restarting the query at ${boundaryTime ?? windowStart ?? 'the start'}.`);
-          restart = true;
-          break;
-        }
-        throw err;
-      }
-      pageSize = fullSize;
-      for (const row of res.results) {
-        if (row.object !== 'page') continue;
-        const time = row[timestamp];
-        if (time === boundaryTime) {
-          if (boundaryIds.has(row.id)) continue;
-        } else {
-          boundaryTime = time;
-          boundaryIds = new Set();
-        }
-        boundaryIds.add(row.id);
-        yield row;
-      }
-      if (res.request_status?.type === 'incomplete') capped = true;
-      cursor = res.has_more && res.next_cursor ? res.next_cursor : undefined;
-    } while (cursor);
-    if (!restart && !capped) return;
-    if (capped && boundaryTime === windowStart) {
-      const verb = timestamp === 'created_time' ? 'created' : 'edited';
-      throw new NotionStreamError('window_stuck', `Data source ${dataSourceId} has more rows ${verb} in the minute ${boundaryTime} than one Notion query can return (10,000); notion-stream cannot page past them.`, false);
-    }
-    windowStart = boundaryTime ?? windowStart;
-  }
-}
-
-/** A 400 about an invalid or expired `start_cursor`. */
-export function isExpiredCursor(err: unknown): boolean {
-  const cause = isNotionStreamError(err) ? err.cause : err;
-  return APIResponseError.isAPIResponseError(cause) && cause.status === 400 && /start_cursor/i.test(cause.message);
 }
 
 /** Complete pages of one data source, in order. Rows are read ahead while earlier ones are completed. */
 export function readDataSourcePages(api: NotionApi, dataSource: NotionDataSource, options: PageReaderOptions = {}): AsyncGenerator<NotionPage> {
   const concurrency = options.completionConcurrency ?? 8;
   const limit = options.completionLimit ?? pLimit(concurrency);
-  const rows = queryAllRows(api, dataSource.id, { pageSize: options.pageSize, signal: options.signal, since: options.since?.(dataSource) });
+  const rows = queryAllRows(api, dataSource.id, { pageSize: options.pageSize, signal: options.signal, since: options.since?.(dataSource), slots: options.slots });
   return mapOrdered(rows, (page) => completePage(api, page, dataSource.properties, limit), {
     concurrency: concurrency * 2,
     signal: options.signal,
@@ -191,14 +105,17 @@ export function readDataSourcePages(api: NotionApi, dataSource: NotionDataSource
 
 /**
  * Reads several data sources, up to `concurrency` at once, and yields each data source object followed
- * by its complete pages, one data source after another.
+ * by its complete pages, one data source after another. Data sources ahead of the one being emitted
+ * never wait for it: past `buffer` pages they spool to temporary files (removed on every exit).
  */
 export async function* readPages(api: NotionApi, dataSources: AsyncIterable<NotionDataSource> | Iterable<NotionDataSource>, options: PageReaderOptions = {}): AsyncGenerator<PageStreamItem> {
   const list: NotionDataSource[] = [];
   for await (const ds of dataSources) list.push(ds);
   const completionLimit = options.completionLimit ?? pLimit(options.completionConcurrency ?? 8);
-  const sources = list.map((ds) => (signal: AbortSignal) => framed(ds, readDataSourcePages(api, ds, { ...options, completionLimit, signal }), () => options.trailer?.(ds) ?? []));
-  for await (const item of orderedMerge(sources, { concurrency: options.concurrency ?? 3, buffer: options.buffer ?? 200, signal: options.signal })) {
+  const slots = options.slots ?? new QuerySlots(api);
+  const sources = list.map((ds) => (signal: AbortSignal) => framed(ds, readDataSourcePages(api, ds, { ...options, completionLimit, slots, signal }), () => options.trailer?.(ds) ?? []));
+  const merged = orderedMerge(sources, { concurrency: options.concurrency ?? 3, buffer: options.buffer ?? 200, spill: true, signal: options.signal });
+  for await (const item of merged) {
     if (item.object === 'data_source') {
       api.stats.dataSources++;
       api.logger.progress?.(`Reading data source ${describeDataSource(item)}`);

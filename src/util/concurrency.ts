@@ -3,6 +3,7 @@
  * has a fixed size, and the output order is the input order whatever finishes first.
  */
 import { abortedError } from '../notion/errors.js';
+import { Spool } from './spool.js';
 
 /** Maps each item with at most `concurrency` calls in flight, yielding results in input order. */
 export async function* mapOrdered<T, U>(
@@ -35,8 +36,17 @@ export async function* mapOrdered<T, U>(
   }
 }
 
+/** A queue between one producer and one consumer. */
+interface Queue<T> {
+  push(item: T, stop: AbortSignal): Promise<void>;
+  close(): void;
+  interrupt(): void;
+  shift(): Promise<{ value: T } | undefined>;
+  dispose(): Promise<void>;
+}
+
 /** A fixed-size queue between one producer and one consumer. */
-class Channel<T> {
+class Channel<T> implements Queue<T> {
   private readonly items: T[] = [];
   private closed = false;
   private wakeConsumer: (() => void) | undefined;
@@ -70,6 +80,10 @@ class Channel<T> {
     this.wake('consumer');
   }
 
+  dispose(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** The next item; `undefined` at the end, or when interrupted before one arrived. */
   async shift(): Promise<{ value: T } | undefined> {
     if (this.items.length === 0) {
@@ -90,13 +104,52 @@ class Channel<T> {
   }
 }
 
+/** A `Spool` seen as a `Queue`: pushes never wait for the consumer. */
+class SpoolQueue<T> implements Queue<T> {
+  private readonly spool: Spool<T>;
+  constructor(memoryItems: number) {
+    this.spool = new Spool<T>({ memoryItems });
+  }
+  push(item: T, stop: AbortSignal): Promise<void> {
+    if (stop.aborted) return Promise.reject(abortedError());
+    return this.spool.push(item);
+  }
+  close(): void {
+    this.spool.close();
+  }
+  interrupt(): void {
+    this.spool.interrupt();
+  }
+  shift(): Promise<{ value: T } | undefined> {
+    return this.spool.next();
+  }
+  dispose(): Promise<void> {
+    return this.spool.dispose();
+  }
+}
+
+/** Options of `orderedMerge`. */
+export interface OrderedMergeOptions {
+  /** Sources read at the same time. */
+  concurrency: number;
+  /** Items held in memory per source being read ahead. */
+  buffer: number;
+  /**
+   * True: a source read ahead never waits; past `buffer` items its output goes to a temporary file
+   * (JSON values only, see `Spool`). False (default): it waits while its `buffer` is full.
+   */
+  spill?: boolean;
+  signal?: AbortSignal;
+}
+
 /**
- * Reads up to `concurrency` sources at once, each into a queue of `buffer` items, and yields the first
- * source's items, then the second's, and so on. A failure in any source stops the whole merge at once.
+ * Reads up to `concurrency` sources at once, each into a queue of `buffer` items (or a spool, with
+ * `spill`), and yields the first source's items, then the second's, and so on. A failure in any
+ * source stops the whole merge at once; spooled files are removed on every exit.
  */
 export async function* orderedMerge<T>(
   sources: ReadonlyArray<(signal: AbortSignal) => AsyncIterable<T>>,
-  options: { concurrency: number; buffer: number; signal?: AbortSignal },
+  options: OrderedMergeOptions,
 ): AsyncGenerator<T> {
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -106,10 +159,10 @@ export async function* orderedMerge<T>(
     if (failure) throw failure.error;
     if (options.signal?.aborted) throw abortedError();
   };
-  const channels: Channel<T>[] = [];
+  const channels: Queue<T>[] = [];
   const started: Promise<void>[] = [];
   const start = (i: number) => {
-    const channel = new Channel<T>(options.buffer);
+    const channel: Queue<T> = options.spill ? new SpoolQueue<T>(options.buffer) : new Channel<T>(options.buffer);
     channels[i] = channel;
     started[i] = (async () => {
       try {
@@ -133,11 +186,13 @@ export async function* orderedMerge<T>(
         if (!item) break;
         yield item.value;
       }
+      void channels[i]!.dispose();
       if (next < sources.length) start(next++);
     }
   } finally {
     stop.abort();
     options.signal?.removeEventListener('abort', onAbort);
     await Promise.allSettled(started);
+    await Promise.allSettled(channels.map((c) => c?.dispose()));
   }
 }

@@ -81,3 +81,26 @@ describe('sameId', () => {
     expect(sameId('abc', 'abd')).toBe(false);
   });
 });
+
+describe('truncatedProperties on wide pages', () => {
+  it('reads each property a bounded number of times, not once per rollup (linear in columns)', () => {
+    const n = 200;
+    const props: Record<string, PropertyValue> = {};
+    const schema: Record<string, SchemaProperty> = {};
+    for (let i = 0; i < n; i++) {
+      props[`Rel ${i}`] = { id: `r%3C${i}`, type: 'relation', relation: [], has_more: i === 7 };
+      props[`Roll ${i}`] = { id: `o${i}`, type: 'rollup', rollup: { type: 'number', number: 1, function: 'sum' } };
+      schema[`Roll ${i}`] = { id: `o${i}`, name: `Roll ${i}`, type: 'rollup', rollup: { function: 'sum', relation_property_id: `r<${i}`, rollup_property_id: 'x' } };
+    }
+    let reads = 0;
+    const counted = new Proxy(props, {
+      get(target, key, receiver) {
+        reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const names = truncatedProperties(page(counted), schema);
+    expect(names).toEqual(['Rel 7', 'Roll 7']);
+    expect(reads).toBeLessThanOrEqual(4 * 2 * n);
+  });
+});
