@@ -114,16 +114,6 @@ function incrementalFlags<T>(y: Argv<T>) {
     .option('reconcile-every', { type: 'string', description: 'Incremental: reconcile a data source when its last reconciliation is older than this (12h, 7d, 2w).' });
 }
 
-/** `--no-end-marker` for the stages that read a pipe. */
-function endMarkerFlag<T>(y: Argv<T>) {
-  return y.option('end-marker', {
-    type: 'boolean',
-    default: true,
-    description:
-      "Require notion-stream's end marker at the end of the input, so a pipe whose earlier stage failed or was stopped writes nothing. --no-end-marker: the end of input counts as complete (input from another Singer tap, or a file without the marker).",
-  });
-}
-
 function shapeFlags<T>(y: Argv<T>) {
   return y
     .option('table', { type: 'string', array: true, description: 'Name a table: <data source id or title>=<name> (repeatable).' })
@@ -253,38 +243,38 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         'flatten',
         'Read `pages` output on stdin, write Singer SCHEMA and RECORD messages (one typed row per page).',
         (y) =>
-          remember(endMarkerFlag(shapeFlags(y))
+          remember(shapeFlags(y)
             .option('quiet', { alias: 'q', type: 'boolean', default: false })
             .example('$0 flatten < pages.ndjson > tables.ndjson', 'saved pages to Singer messages, no network')
             .epilogue(epilogue())),
         async (a) => {
-          exitCode = await (await import('./pipeline-commands.js')).flattenCommand({ ...toShape(a), endMarker: a.endMarker, quiet: a.quiet }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).flattenCommand({ ...toShape(a), quiet: a.quiet }, runIO);
         },
       )
       .command(
         'split',
         'Read Singer messages on stdin, move list values to child tables, write Singer messages.',
         (y) =>
-          remember(endMarkerFlag(y)
+          remember(y
             .option('arrays', { type: 'string', choices: ['split', 'inline'], default: 'split', description: 'split: list values go to child tables <table>__<column>; inline: keep them as list columns.' })
             .example('$0 flatten < pages.ndjson | $0 split', 'list values into child tables')
             .epilogue(epilogue())),
         async (a) => {
-          exitCode = await (await import('./pipeline-commands.js')).splitCommand({ arrays: a.arrays as 'split' | 'inline', endMarker: a.endMarker }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).splitCommand({ arrays: a.arrays as 'split' | 'inline' }, runIO);
         },
       )
       .command(
         'load',
         'Read Singer messages on stdin (from this tool or any Singer tap) and write them to a destination.',
         (y) =>
-          remember(endMarkerFlag(destinationFlags(y))
+          remember(destinationFlags(y)
             .option('state', { type: 'string', description: 'Write the last STATE message loaded to this file, once its data is in place (the state of `sync --incremental --to ndjson`).' })
             .option('quiet', { alias: 'q', type: 'boolean', default: false })
             .example('$0 load --to duckdb --out notion.duckdb < tables.ndjson', 'Singer messages into DuckDB')
-            .example('tap-github --config c.json | $0 load --no-end-marker --to bigquery --project p --dataset github', 'another Singer tap into BigQuery')
+            .example('tap-github --config c.json | $0 load --to bigquery --project p --dataset github', 'another Singer tap into BigQuery')
             .epilogue(epilogue(BIGQUERY_ENV))),
         async (a) => {
-          exitCode = await (await import('./pipeline-commands.js')).loadCommand({ ...toDestination(a), state: a.state, endMarker: a.endMarker, quiet: a.quiet }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).loadCommand({ ...toDestination(a), state: a.state, quiet: a.quiet }, runIO);
         },
       )
       .strict()

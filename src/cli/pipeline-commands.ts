@@ -5,7 +5,6 @@
 import type { Readable } from 'node:stream';
 import type { ArraysMode } from '../core/split.js';
 import type { SingerMessage } from '../singer/messages.js';
-import { isPagesEnd, isSingerEnd, untilEnd, withSingerEnd } from '../singer/end-marker.js';
 import { readJsonLines, readSingerLines } from '../singer/read.js';
 import { createSink, type Destination, type WriteMode } from '../sinks/create.js';
 import type { Sink, SinkSummary } from '../sinks/types.js';
@@ -156,30 +155,22 @@ function stdinOf(io: CommandIO): Readable {
   return (io.stdin ?? process.stdin) as Readable;
 }
 
-/** How a pipe stage treats the end of its input (see singer/end-marker.ts). */
-export interface EndMarkerOptions {
-  /** False (`--no-end-marker`): the input needs no end marker; its end counts as complete. Default true. */
-  endMarker?: boolean;
-}
-
-export function flattenCommand(options: ShapeOptions & EndMarkerOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
+export function flattenCommand(options: ShapeOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
-    const items = untilEnd(readJsonLines(stdinOf(io)), isPagesEnd, { command: 'flatten', assumeComplete: options.endMarker === false }) as AsyncIterable<PageStreamItem>;
-    await writeNdjson(ctx, withSingerEnd(flattenStream(items, flattenOptions(ctx, options))));
+    const items = readJsonLines(stdinOf(io)) as AsyncIterable<PageStreamItem>;
+    await writeNdjson(ctx, flattenStream(items, flattenOptions(ctx, options)));
   });
 }
 
-export function splitCommand(options: ShapeOptions & EndMarkerOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
+export function splitCommand(options: ShapeOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
-    const messages = untilEnd(readSingerLines(stdinOf(io), { onWarning: (m) => ctx.logger.warn(m) }), isSingerEnd, { command: 'split', assumeComplete: options.endMarker === false });
-    await writeNdjson(ctx, withSingerEnd(splitStream(messages, { arrays: options.arrays, signal: ctx.signal })));
+    await writeNdjson(ctx, splitStream(readSingerLines(stdinOf(io)), { arrays: options.arrays, signal: ctx.signal }));
   });
 }
 
-export function loadCommand(options: DestinationOptions & EndMarkerOptions & { quiet?: boolean; state?: string }, io: CommandIO = {}): Promise<number> {
+export function loadCommand(options: DestinationOptions & { quiet?: boolean; state?: string }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
-    // The sink commits only once the iteration ends, and it ends without error only after the marker.
-    const messages = untilEnd(readSingerLines(stdinOf(io), { onWarning: (m) => ctx.logger.warn(m) }), isSingerEnd, { command: 'load', assumeComplete: options.endMarker === false });
+    const messages = readSingerLines(stdinOf(io), { onWarning: (m) => ctx.logger.warn(m) });
     const summary = await sinkFor(ctx, options).write(messages, ctx.signal);
     if (summary.state === undefined) {
       ctx.logger.info('The input ended without a STATE message: the data is loaded, and there is no state to resume an incremental run from.');

@@ -9,7 +9,6 @@ import { RunStats } from '../util/stats.js';
 import { createLineBatcher } from '../util/line-batcher.js';
 import { listDataSources } from '../stages/list-data-sources.js';
 import { readPages } from '../stages/read-pages.js';
-import { PAGES_END, withEnd } from '../singer/end-marker.js';
 import { runCommand, startProgress, UsageError, type CommandIO, type RunContext } from './run.js';
 
 export interface SourceOptions {
@@ -74,8 +73,7 @@ export function pagesCommand(options: SourceOptions, io: CommandIO = {}): Promis
     const stop = startProgress(ctx, stats, options.rateLimit);
     try {
       const dataSources = listDataSources(api, { databases: options.database });
-      // The end line tells `flatten` downstream that every page came.
-      await writeNdjson(ctx, withEnd(readPages(api, dataSources, { concurrency: options.concurrency, signal: ctx.signal }), PAGES_END));
+      await writeNdjson(ctx, readPages(api, dataSources, { concurrency: options.concurrency, signal: ctx.signal }));
     } finally {
       stop();
     }

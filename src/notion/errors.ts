@@ -11,8 +11,6 @@ export type ErrorCode =
   | 'window_stuck'
   | 'notion_error'
   | 'invalid_input'
-  /** A pipe's input ended before its upstream stage finished (no end marker). */
-  | 'incomplete_input'
   /** A flag's value or combination is wrong (a usage mistake: exit code 2). */
   | 'invalid_option'
   | 'bigquery_error'

@@ -1,8 +1,7 @@
 /**
  * NDJSON sink: Singer messages, one per line, to a file or to stdout.
  *
- * The output ends with the end marker of the pipe protocol (see singer/end-marker.ts) once every
- * message came. A file is written under a temporary name in the same directory and renamed over the target only when
+ * A file is written under a temporary name in the same directory and renamed over the target only when
  * the whole stream succeeded, so a failed run leaves the previous file untouched. Stdout cannot be taken
  * back: what was written before a failure stays written (the run still fails).
  */
@@ -12,7 +11,6 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { singerEnd } from '../singer/end-marker.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
 import { RunTables, type Sink, type SinkSummary } from './types.js';
@@ -34,21 +32,15 @@ export class NdjsonSink implements Sink {
 
   async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary> {
     const tables = new RunTables();
-    let lastState: unknown = null;
     const lines = async function* () {
       for await (const message of messages) {
         throwIfAborted(signal);
         if (message.type === 'SCHEMA') tables.schema(message);
         else if (message.type === 'RECORD') tables.record(message.stream);
-        else {
-          tables.state(message.value);
-          lastState = message.value;
-        }
+        else tables.state(message.value);
         yield `${JSON.stringify(message)}\n`;
       }
       throwIfAborted(signal);
-      // The whole input came: mark the output complete for a `load` downstream.
-      yield `${JSON.stringify(singerEnd(lastState))}\n`;
     };
     const source = Readable.from(lines(), { objectMode: false, highWaterMark: 64 * 1024 });
     const out = this.options.out;
