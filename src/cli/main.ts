@@ -61,6 +61,14 @@ function incrementalFlags<T>(y: Argv<T>) {
     .option('reconcile-every', { type: 'string', description: 'Incremental: reconcile a data source when its last reconciliation is older than this (12h, 7d, 2w).' });
 }
 
+function pipeFlags<T>(y: Argv<T>) {
+  return y.option('assume-complete', {
+    type: 'boolean',
+    default: false,
+    description: 'Input from another Singer tap, without the end marker this tool writes: treat the end of input as complete. Without it, an input that ends without the marker (the stage before failed or was killed) changes nothing and fails.',
+  });
+}
+
 function shapeFlags<T>(y: Argv<T>) {
   return y
     .option('table', { type: 'string', array: true, description: 'Name a table: <data source id>=<name> (repeatable).' })
@@ -165,28 +173,28 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .command(
         'flatten',
         'Read `pages` output on stdin, write Singer SCHEMA and RECORD messages (one typed row per page).',
-        (y) => shapeFlags(y).option('quiet', { alias: 'q', type: 'boolean', default: false }),
+        (y) => pipeFlags(shapeFlags(y)).option('quiet', { alias: 'q', type: 'boolean', default: false }),
         async (a) => {
-          exitCode = await flattenCommand({ ...toShape(a), quiet: a.quiet }, runIO);
+          exitCode = await flattenCommand({ ...toShape(a), quiet: a.quiet, assumeComplete: a.assumeComplete }, runIO);
         },
       )
       .command(
         'split',
         'Read Singer messages on stdin, move list values to child tables, write Singer messages.',
-        (y) => y.option('arrays', { type: 'string', choices: ['split', 'inline'], default: 'split' }),
+        (y) => pipeFlags(y.option('arrays', { type: 'string', choices: ['split', 'inline'], default: 'split' })),
         async (a) => {
-          exitCode = await splitCommand({ arrays: a.arrays as 'split' | 'inline' }, runIO);
+          exitCode = await splitCommand({ arrays: a.arrays as 'split' | 'inline', assumeComplete: a.assumeComplete }, runIO);
         },
       )
       .command(
         'load',
         'Read Singer messages on stdin (from this tool or any Singer tap) and write them to a destination.',
         (y) =>
-          destinationFlags(y)
+          pipeFlags(destinationFlags(y))
             .option('state', { type: 'string', description: 'Write the last STATE message loaded to this file, once its data is in place (the state of `sync --incremental --to ndjson`).' })
             .option('quiet', { alias: 'q', type: 'boolean', default: false }),
         async (a) => {
-          exitCode = await loadCommand({ ...toDestination(a), state: a.state, quiet: a.quiet }, runIO);
+          exitCode = await loadCommand({ ...toDestination(a), state: a.state, quiet: a.quiet, assumeComplete: a.assumeComplete }, runIO);
         },
       )
       .strict()

@@ -17,6 +17,7 @@ import { runCommand, startProgress, UsageError, type CommandIO, type RunContext 
 import { notionApiFor, writeNdjson, type SourceOptions } from './source-commands.js';
 import { syncIncremental, type IncrementalOptions } from './sync-incremental.js';
 import { writeStateFile } from '../state/file.js';
+import { withSingerEnd } from '../singer/end-marker.js';
 
 export interface ShapeOptions {
   /** `--table <data source id>=<name>`, repeatable. */
@@ -103,22 +104,34 @@ function stdinOf(io: CommandIO): Readable {
   return (io.stdin ?? process.stdin) as Readable;
 }
 
-export function flattenCommand(options: ShapeOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
+/** Options of the commands that read a pipe. */
+export interface PipeInputOptions {
+  /**
+   * Treat the end of input as complete when it has no end marker (input from another Singer tap).
+   * Default false: an input without the marker of the stage before fails the run (the completion protocol).
+   */
+  assumeComplete?: boolean;
+}
+
+const endPolicy = (options: PipeInputOptions) => (options.assumeComplete ? 'assume' : 'require');
+
+export function flattenCommand(options: ShapeOptions & PipeInputOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
-    const items = readJsonLines(stdinOf(io)) as AsyncIterable<PageStreamItem>;
-    await writeNdjson(ctx, flattenStream(items, flattenOptions(ctx, options)));
+    const flatten = flattenOptions(ctx, options); // bad --table values are refused before any input is read
+    const items = readJsonLines(stdinOf(io), { end: endPolicy(options) }) as AsyncIterable<PageStreamItem>;
+    await writeNdjson(ctx, withSingerEnd(flattenStream(items, flatten)));
   });
 }
 
-export function splitCommand(options: ShapeOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
+export function splitCommand(options: ShapeOptions & PipeInputOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
-    await writeNdjson(ctx, splitStream(readSingerLines(stdinOf(io)), { arrays: options.arrays, signal: ctx.signal }));
+    await writeNdjson(ctx, withSingerEnd(splitStream(readSingerLines(stdinOf(io), { end: endPolicy(options) }), { arrays: options.arrays, signal: ctx.signal })));
   });
 }
 
-export function loadCommand(options: DestinationOptions & { quiet?: boolean; state?: string }, io: CommandIO = {}): Promise<number> {
+export function loadCommand(options: DestinationOptions & PipeInputOptions & { quiet?: boolean; state?: string }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
-    const summary = await sinkFor(ctx, options).write(readSingerLines(stdinOf(io)), ctx.signal);
+    const summary = await sinkFor(ctx, options).write(readSingerLines(stdinOf(io), { end: endPolicy(options) }), ctx.signal);
     // The state of the STATE messages loaded, saved only now that the data they describe is in place.
     if (options.state && summary.state !== undefined) await writeStateFile(options.state, summary.state);
     ctx.logger.info(describeSummary(summary));

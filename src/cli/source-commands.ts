@@ -8,6 +8,7 @@ import { DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT, NotionApi } from '../notion/api.j
 import { RunStats } from '../util/stats.js';
 import { listDataSources } from '../stages/list-data-sources.js';
 import { readPages } from '../stages/read-pages.js';
+import { PAGES_END_MARKER } from '../singer/end-marker.js';
 import { runCommand, startProgress, UsageError, type CommandIO, type RunContext } from './run.js';
 
 export interface SourceOptions {
@@ -78,7 +79,15 @@ export function pagesCommand(options: SourceOptions, io: CommandIO = {}): Promis
     const stop = startProgress(ctx.logger, stats);
     try {
       const dataSources = listDataSources(api, { databases: options.database });
-      await writeNdjson(ctx, readPages(api, dataSources, { concurrency: options.concurrency, signal: ctx.signal }));
+      const pages = readPages(api, dataSources, { concurrency: options.concurrency, signal: ctx.signal });
+      // The end marker goes out only once every page was read (the completion protocol).
+      await writeNdjson(
+        ctx,
+        (async function* () {
+          yield* pages;
+          yield PAGES_END_MARKER;
+        })(),
+      );
     } finally {
       stop();
     }

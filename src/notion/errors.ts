@@ -11,6 +11,9 @@ export type ErrorCode =
   | 'window_stuck'
   | 'notion_error'
   | 'invalid_input'
+  | 'incomplete_input'
+  | 'io_error'
+  | 'invalid_option'
   | 'bigquery_error'
   | 'schema_changed'
   | 'aborted';

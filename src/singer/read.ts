@@ -9,7 +9,20 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { NotionStreamError } from '../notion/errors.js';
+import { EndTracker } from './end-marker.js';
 import type { SingerMessage } from './messages.js';
+
+/**
+ * How a reader treats the end marker of the completion protocol (see `end-marker.ts`). The marker line
+ * itself is never passed on. `require`: an input that ends without it throws `incomplete_input` (the
+ * CLI's default); `assume`: a missing marker is fine unless the input is empty (input from other Singer
+ * taps); `ignore` (the default of the library functions): no check.
+ */
+export type EndPolicy = 'require' | 'assume' | 'ignore';
+
+export interface LineReaderOptions {
+  end?: EndPolicy;
+}
 
 /** A byte or text stream: a Readable (stdin, a file), or any (async) iterable of chunks. */
 export type LineInput = Readable | AsyncIterable<string | Buffer | Uint8Array> | Iterable<string | Buffer | Uint8Array>;
@@ -52,8 +65,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Raw JSON objects, one per line (what `notion-stream pages` prints). */
-export async function* readJsonLines(input: LineInput): AsyncGenerator<Record<string, unknown>> {
-  for await (const { line, text } of lines(input)) yield parseObject(line, text);
+export async function* readJsonLines(input: LineInput, options: LineReaderOptions = {}): AsyncGenerator<Record<string, unknown>> {
+  const end = new EndTracker('pages', options.end === 'assume');
+  for await (const { line, text } of lines(input)) {
+    const obj = parseObject(line, text);
+    if (!end.take(line, obj)) yield obj;
+  }
+  if (options.end !== undefined && options.end !== 'ignore') end.finish();
 }
 
 function parseObject(line: number, text: string): Record<string, unknown> {
@@ -71,10 +89,12 @@ function parseObject(line: number, text: string): Record<string, unknown> {
  * Singer messages, one per line, checked as they are read: the message type is known, the fields a
  * type needs are present, and every RECORD comes after a SCHEMA for its stream.
  */
-export async function* readSingerLines(input: LineInput): AsyncGenerator<SingerMessage> {
+export async function* readSingerLines(input: LineInput, options: LineReaderOptions = {}): AsyncGenerator<SingerMessage> {
   const streams = new Set<string>();
+  const end = new EndTracker('singer', options.end === 'assume');
   for await (const { line, text } of lines(input)) {
     const obj = parseObject(line, text);
+    if (end.take(line, obj)) continue;
     const fix = 'Input must be Singer messages, as `notion-stream flatten` or a Singer tap writes them.';
     switch (obj.type) {
       case 'SCHEMA': {
@@ -112,4 +132,5 @@ export async function* readSingerLines(input: LineInput): AsyncGenerator<SingerM
         );
     }
   }
+  if (options.end !== undefined && options.end !== 'ignore') end.finish();
 }
