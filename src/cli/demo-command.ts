@@ -14,6 +14,7 @@ import { readPages } from '../stages/read-pages.js';
 import { RunStats } from '../util/stats.js';
 import { describeSummary, toTables } from './pipeline-commands.js';
 import { runCommand, startProgress, type CommandIO } from './run.js';
+import { checkPositive, checkWritableOut } from './validate.js';
 
 export interface DemoOptions {
   out: string;
@@ -28,6 +29,8 @@ GROUP BY ALL ORDER BY tasks DESC, project LIMIT 5`;
 
 export function demoCommand(options: DemoOptions, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
+    checkPositive('rate-limit', options.rateLimit, 'requests per second');
+    await checkWritableOut('--out', options.out, 'file');
     const emulator = await startEmulator({ workspace: demoWorkspace(), rateLimit: { perSecond: options.rateLimit, burst: Math.max(1, Math.ceil(options.rateLimit)) } });
     const out = resolve(options.out);
     const stats = new RunStats();

@@ -5,7 +5,8 @@ import yargs, { type Argv } from 'yargs';
 import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
 import { demoCommand } from './demo-command.js';
 import { emulateCommand } from './emulate-command.js';
-import { EXIT_INTERRUPTED, EXIT_USAGE, type CommandIO } from './run.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, type CommandIO } from './run.js';
+import { describeNodeError } from './errors.js';
 import { flattenCommand, loadCommand, splitCommand, syncCommand } from './pipeline-commands.js';
 import { listCommand, pagesCommand, type SourceOptions } from './source-commands.js';
 import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/create.js';
@@ -210,10 +211,12 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .parseAsync();
   } catch (err) {
     if (err instanceof CliUsage) {
-      (io.stderr ?? process.stderr).write(`notion-stream: ${err.message}\nRun \`notion-stream --help\` for the commands and options.\n`);
+      (io.stderr ?? process.stderr).write(`notion-stream: ${err.message.replace(/\s*\n\s*/g, ' ').replace(/\.?$/, '.')} Run \`notion-stream --help\` for the commands and options.\n`);
       return EXIT_USAGE;
     }
-    throw err;
+    // Anything else escaping yargs still ends as one line, never a stack trace.
+    (io.stderr ?? process.stderr).write(`notion-stream: ${describeNodeError(err)}\n`);
+    return EXIT_FAILURE;
   } finally {
     if (ownSignal) {
       process.off('SIGINT', onSignal);

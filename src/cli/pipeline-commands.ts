@@ -4,9 +4,12 @@
  */
 import type { Readable } from 'node:stream';
 import type { ArraysMode } from '../core/split.js';
+import { tableName } from '../core/names.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { readJsonLines, readSingerLines } from '../singer/read.js';
-import { createSink, type Destination, type WriteMode } from '../sinks/create.js';
+import { createSink, DEFAULT_CSV_DIR, type Destination, type WriteMode } from '../sinks/create.js';
+import { DEFAULT_DUCKDB_PATH } from '../sinks/duckdb.js';
+import { checkSourceOptions, checkWritableOut } from './validate.js';
 import type { Sink, SinkSummary } from '../sinks/types.js';
 import { flattenStream, type FlattenStreamOptions } from '../stages/flatten.js';
 import { listDataSources } from '../stages/list-data-sources.js';
@@ -46,7 +49,14 @@ export function tableOverrides(pairs: readonly string[] | undefined): Record<str
   for (const pair of pairs ?? []) {
     const at = pair.indexOf('=');
     if (at <= 0 || at === pair.length - 1) throw new UsageError(`--table takes <data source id>=<table name>, got "${pair}".`);
-    out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+    const id = pair.slice(0, at).trim();
+    const name = pair.slice(at + 1).trim();
+    try {
+      tableName('', id, { [id]: name }); // the naming rules, checked before anything is read
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    out[id] = name;
   }
   return out;
 }
@@ -60,6 +70,18 @@ function flattenOptions(ctx: RunContext, options: ShapeOptions) {
 export function toTables(items: AsyncIterable<PageStreamItem>, ctx: RunContext, options: ShapeOptions, extra: Partial<FlattenStreamOptions> = {}): AsyncGenerator<SingerMessage> {
   const flat = flattenStream(items, { ...flattenOptions(ctx, options), ...extra });
   return splitStream(flat, { arrays: options.arrays, signal: ctx.signal });
+}
+
+/**
+ * Checks the destination's options and paths before anything is read or changed: `--out` (and `--state`
+ * when the run will write it) must be writable, so a bad path fails at once with one line.
+ */
+export async function checkDestination(options: DestinationOptions & { state?: string }, writesState: boolean): Promise<void> {
+  if (options.out !== undefined && options.out !== '-' && options.to !== 'bigquery') {
+    await checkWritableOut('--out', options.out, options.to === 'csv' ? 'dir' : 'file');
+  } else if (options.to === 'duckdb') await checkWritableOut('--out', DEFAULT_DUCKDB_PATH, 'file');
+  else if (options.to === 'csv') await checkWritableOut('--out', DEFAULT_CSV_DIR, 'dir');
+  if (writesState && options.state) await checkWritableOut('--state', options.state, 'file');
 }
 
 function sinkFor(ctx: RunContext, options: DestinationOptions): Sink {
@@ -85,7 +107,10 @@ export function syncCommand(options: SyncOptions, io: CommandIO = {}): Promise<n
     if (options.state || options.reconcile || options.reconcileEvery || options.refreshComputed) {
       throw new UsageError('--state, --reconcile, --reconcile-every and --refresh-computed belong to incremental runs: add --incremental.');
     }
+    checkSourceOptions(options);
+    tableOverrides(options.table);
     const sink = sinkFor(ctx, options); // a bad destination is refused before Notion is read
+    await checkDestination(options, false);
     const api = notionApiFor(ctx, options, stats);
     const stop = startProgress(ctx.logger, stats);
     let summary: SinkSummary;
@@ -131,7 +156,9 @@ export function splitCommand(options: ShapeOptions & PipeInputOptions & { quiet?
 
 export function loadCommand(options: DestinationOptions & PipeInputOptions & { quiet?: boolean; state?: string }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
-    const summary = await sinkFor(ctx, options).write(readSingerLines(stdinOf(io), { end: endPolicy(options) }), ctx.signal);
+    const sink = sinkFor(ctx, options);
+    await checkDestination(options, true);
+    const summary = await sink.write(readSingerLines(stdinOf(io), { end: endPolicy(options) }), ctx.signal);
     // The state of the STATE messages loaded, saved only now that the data they describe is in place.
     if (options.state && summary.state !== undefined) await writeStateFile(options.state, summary.state);
     ctx.logger.info(describeSummary(summary));

@@ -5,6 +5,7 @@
 import { isAbortError, isNotionStreamError, redact } from '../notion/errors.js';
 import { streamLogger, type Logger } from '../util/log.js';
 import type { RunStats } from '../util/stats.js';
+import { describeNodeError } from './errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -45,8 +46,9 @@ export async function runCommand(io: CommandIO, options: { quiet?: boolean }, bo
       return EXIT_INTERRUPTED;
     }
     if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return EXIT_OK; // `| head` closed stdout
-    const message = isNotionStreamError(err) || err instanceof UsageError ? err.message : `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
-    stderr.write(`notion-stream: ${redact(message, secrets)}\n`);
+    // Known errors carry their sentence; anything else (a file system or network error) gets one from its code.
+    const message = isNotionStreamError(err) || err instanceof UsageError ? err.message : describeNodeError(err);
+    stderr.write(`notion-stream: ${redact(message, secrets).split('\n')[0]}\n`);
     return err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
   }
 }

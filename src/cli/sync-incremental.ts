@@ -19,7 +19,8 @@ import { parseDuration, parseState, type SyncState } from '../state/state.js';
 import type { RunStats } from '../util/stats.js';
 import { UsageError, startProgress, type RunContext } from './run.js';
 import { notionApiFor } from './source-commands.js';
-import { describeSummary, tableOverrides, toTables, type SyncOptions } from './pipeline-commands.js';
+import { checkSourceOptions } from './validate.js';
+import { checkDestination, describeSummary, tableOverrides, toTables, type SyncOptions } from './pipeline-commands.js';
 import type { NotionDataSource } from '../notion/types.js';
 
 export interface IncrementalOptions {
@@ -68,7 +69,11 @@ export function describeChanges(report: ChangeReport): string {
 
 export async function syncIncremental(ctx: RunContext, options: SyncOptions & IncrementalOptions, stats: RunStats): Promise<void> {
   const reconcileEveryMs = options.reconcileEvery === undefined ? undefined : parseDuration(options.reconcileEvery);
+  checkSourceOptions(options);
+  tableOverrides(options.table);
   const sink = incrementalSink(ctx, options);
+  // The state file is checked with --out before anything is replaced: data and state go together.
+  await checkDestination(options, options.to === 'csv' || (options.out !== undefined && options.out !== '-'));
   const previous = await previousState(sink, options, ctx.signal);
   const api = notionApiFor(ctx, options, stats);
   const stop = startProgress(ctx.logger, stats);
