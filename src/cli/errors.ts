@@ -37,6 +37,7 @@ export function describeNodeError(err: unknown): string {
     return 'a value in the input is nested too deeply to process (Maximum call stack size exceeded); flatten or shorten that value.';
   }
   const text = err instanceof Error ? err.message : String(err);
+  if (/No space left on device/i.test(text)) return `ENOSPC: the disk is full; free space or choose another --out (${text.split('\n')[0]!.trim()}).`;
   const line = text.split('\n')[0]!.trim().replace(/\.$/, '');
   return `${code && !line.includes(code) ? `${code}: ` : ''}${line}.`;
 }

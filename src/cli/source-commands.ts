@@ -11,6 +11,7 @@ import { readPages } from '../stages/read-pages.js';
 import { PAGES_END_MARKER } from '../singer/end-marker.js';
 import { checkSourceOptions } from './validate.js';
 import { runCommand, startProgress, UsageError, type CommandIO, type RunContext } from './run.js';
+import { stringifyJson } from '../singer/json.js';
 
 export interface SourceOptions {
   database?: string[];
@@ -48,7 +49,7 @@ export async function writeNdjson(ctx: RunContext, items: AsyncIterable<unknown>
     writableObjectMode: true,
     writableHighWaterMark: 16,
     transform(obj, _enc, cb) {
-      cb(null, `${JSON.stringify(obj)}\n`);
+      cb(null, `${stringifyJson(obj)}\n`);
     },
   });
   await pipeline(Readable.from(items, { objectMode: true, highWaterMark: 16 }), toLine, out, { end: out !== ctx.stdout, signal: ctx.signal });

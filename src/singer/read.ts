@@ -3,13 +3,16 @@
  * and a multi-byte character, may be split across any number of chunks). Blank lines are skipped but
  * still counted, so error line numbers match what an editor shows. `\r\n` line ends are accepted.
  *
+ * Values are read without change: integers beyond 2^53 become `bigint`s with every digit, and a number
+ * a double cannot hold (`1e400`) or bytes that are not UTF-8 are refused with their line number.
+ *
  * A malformed line stops the read with a `NotionStreamError` of code `invalid_input` whose message
  * starts with `line N: ` and names the reason.
  */
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { NotionStreamError } from '../notion/errors.js';
 import { EndTracker } from './end-marker.js';
+import { NonFiniteNumberError, parseJson } from './json.js';
 import type { SingerMessage } from './messages.js';
 
 /**
@@ -31,27 +34,51 @@ function invalidLine(line: number, reason: string): NotionStreamError {
   return new NotionStreamError('invalid_input', `line ${line}: ${reason}`, false);
 }
 
-/** The text lines of the input with their 1-based numbers (blank lines left out). */
+/** The text lines of the input with their 1-based numbers (blank lines left out). Bytes must be valid UTF-8. */
 async function* lines(input: LineInput): AsyncGenerator<{ line: number; text: string }> {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
+  // Byte chunks are split at newline bytes first (a newline byte never occurs inside a multi-byte
+  // character), then each line is decoded strictly, so invalid UTF-8 is refused with its line number.
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let pendingText = '';
+  let pendingBytes: Buffer[] = [];
   let line = 0;
   const emit = function* (text: string) {
     line++;
     const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
     if (trimmed.trim() !== '') yield { line, text: trimmed };
   };
+  const decode = (bytes: Buffer): string => {
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      throw invalidLine(line + 1, 'not valid UTF-8 text. Input must be UTF-8 encoded.');
+    }
+  };
   for await (const chunk of input as AsyncIterable<string | Buffer | Uint8Array>) {
-    pending += typeof chunk === 'string' ? chunk : decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    if (typeof chunk === 'string') {
+      pendingText += chunk;
+      let start = 0;
+      for (let nl = pendingText.indexOf('\n'); nl !== -1; nl = pendingText.indexOf('\n', start)) {
+        yield* emit(pendingText.slice(start, nl));
+        start = nl + 1;
+      }
+      pendingText = pendingText.slice(start);
+      continue;
+    }
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
-    for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n', start)) {
-      yield* emit(pending.slice(start, nl));
+    for (let nl = bytes.indexOf(10); nl !== -1; nl = bytes.indexOf(10, start)) {
+      pendingBytes.push(bytes.subarray(start, nl));
+      const text = decode(Buffer.concat(pendingBytes));
+      pendingBytes = [];
+      yield* emit(pendingText + text);
+      pendingText = '';
       start = nl + 1;
     }
-    pending = pending.slice(start);
+    if (start < bytes.length) pendingBytes.push(bytes.subarray(start));
   }
-  pending += decoder.end();
-  if (pending !== '') yield* emit(pending);
+  const rest = pendingText + (pendingBytes.length > 0 ? decode(Buffer.concat(pendingBytes)) : '');
+  if (rest !== '') yield* emit(rest);
 }
 
 function describe(value: unknown): string {
@@ -77,8 +104,9 @@ export async function* readJsonLines(input: LineInput, options: LineReaderOption
 function parseObject(line: number, text: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch (err) {
+    if (err instanceof NonFiniteNumberError) throw invalidLine(line, `${err.message}.`);
     throw invalidLine(line, `not valid JSON (${(err as Error).message}). Each line must be one complete JSON object.`);
   }
   if (!isObject(value)) throw invalidLine(line, `expected a JSON object, got ${describe(value)}.`);
@@ -87,10 +115,11 @@ function parseObject(line: number, text: string): Record<string, unknown> {
 
 /**
  * Singer messages, one per line, checked as they are read: the message type is known, the fields a
- * type needs are present, and every RECORD comes after a SCHEMA for its stream.
+ * type needs are present, and every RECORD comes after a SCHEMA for its stream and has only fields that
+ * SCHEMA declares (a field it does not declare would be dropped by every destination, so it is refused).
  */
 export async function* readSingerLines(input: LineInput, options: LineReaderOptions = {}): AsyncGenerator<SingerMessage> {
-  const streams = new Set<string>();
+  const streams = new Map<string, Set<string>>(); // stream → the properties its SCHEMA declares
   const end = new EndTracker('singer', options.end === 'assume');
   for await (const { line, text } of lines(input)) {
     const obj = parseObject(line, text);
@@ -105,15 +134,21 @@ export async function* readSingerLines(input: LineInput, options: LineReaderOpti
         if (!Array.isArray(obj.key_properties) || !obj.key_properties.every((k) => typeof k === 'string')) {
           throw invalidLine(line, `SCHEMA message for stream "${obj.stream}" has no "key_properties" array of column names. ${fix}`);
         }
-        streams.add(obj.stream);
+        streams.set(obj.stream, new Set(Object.keys(obj.schema.properties)));
         yield obj as unknown as SingerMessage;
         break;
       }
       case 'RECORD': {
         if (typeof obj.stream !== 'string' || obj.stream === '') throw invalidLine(line, `RECORD message without a "stream" name. ${fix}`);
         if (!isObject(obj.record)) throw invalidLine(line, `RECORD message for stream "${obj.stream}" has no "record" object. ${fix}`);
-        if (!streams.has(obj.stream)) {
+        const declared = streams.get(obj.stream);
+        if (!declared) {
           throw invalidLine(line, `RECORD for stream "${obj.stream}" comes before its SCHEMA message. Every stream needs a SCHEMA line before its first RECORD.`);
+        }
+        for (const field in obj.record) {
+          if (!declared.has(field)) {
+            throw invalidLine(line, `RECORD for stream "${obj.stream}" has the field "${field}", which its SCHEMA does not declare (it would be lost). Add "${field}" to the SCHEMA's properties.`);
+          }
         }
         yield obj as unknown as SingerMessage;
         break;

@@ -56,6 +56,7 @@ import { throwIfAborted } from '../util/abort.js';
 import { dropTables, dropTablesBestEffort, newRunId, quoteIdent, SEQ_COLUMN, stageName, STAGE_PREFIX, StagingMemory, stagingTables } from './duckdb-staging.js';
 import { DELETED_AT, swapStatements, type Dialect, type SwapTable } from './swap-sql.js';
 import { RunTables, STATE_TABLE, type Sink, type SinkSummary } from './types.js';
+import { stringifyJson } from '../singer/json.js';
 
 export { quoteIdent, STAGE_PREFIX };
 
@@ -136,18 +137,20 @@ function toDuckValue(value: unknown, type: ColumnType): DuckDBValue {
     case 'INTEGER':
       if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
       if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
+      if (typeof value === 'bigint') return value;
       throw new ValueError('expected an integer');
     case 'NUMBER':
       if (typeof value === 'number') return value;
+      if (typeof value === 'bigint') return Number(value);
       if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
       throw new ValueError('expected a number');
     case 'BOOLEAN':
       if (typeof value === 'boolean') return value;
       throw new ValueError('expected true or false');
     case 'STRING':
-      return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      return typeof value === 'string' ? value : typeof value === 'object' ? stringifyJson(value) : String(value);
     case 'JSON':
-      return JSON.stringify(value);
+      return stringifyJson(value);
     case 'LIST':
       if (!Array.isArray(value)) throw new ValueError('expected a list');
       return listValue(value.map((item: unknown) => toDuckValue(item, type.items)));

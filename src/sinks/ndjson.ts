@@ -17,6 +17,7 @@ import { singerEndMarker } from '../singer/end-marker.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
 import { RunTables, type Sink, type SinkSummary } from './types.js';
+import { stringifyJson } from '../singer/json.js';
 
 export interface NdjsonSinkOptions {
   /** Output file; undefined or `-` writes to `stdout`. */
@@ -42,7 +43,7 @@ export class NdjsonSink implements Sink {
         if (message.type === 'SCHEMA') tables.schema(message);
         else if (message.type === 'RECORD') tables.record(message.stream);
         else tables.state((lastState = message.value));
-        yield `${JSON.stringify(message)}\n`;
+        yield `${stringifyJson(message)}\n`;
       }
       throwIfAborted(signal);
       yield `${JSON.stringify(singerEndMarker(lastState))}\n`;
