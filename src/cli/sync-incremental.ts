@@ -15,7 +15,7 @@ import type { Sink, SinkSummary } from '../sinks/types.js';
 import { listDataSources } from '../stages/list-data-sources.js';
 import { readChanges, type ChangeReport } from '../stages/read-changes.js';
 import { readStateFile, writeStateFile } from '../state/file.js';
-import { parseDuration, parseState, type SyncState } from '../state/state.js';
+import { parseDuration, parseState, stateKey, type SyncState } from '../state/state.js';
 import type { RunStats } from '../util/stats.js';
 import { UsageError, startProgress, type RunContext } from './run.js';
 import { notionApiFor } from './source-commands.js';
@@ -67,6 +67,21 @@ export function describeChanges(report: ChangeReport): string {
   return lines.join('\n');
 }
 
+/**
+ * Warns, one line each, about data sources the previous run loaded that the listing no longer shows
+ * (deleted, or no longer shared with the integration): their tables and bookmarks are kept as they were.
+ */
+export function warnDisappeared(ctx: RunContext, previous: SyncState | undefined, listed: readonly NotionDataSource[]): void {
+  if (!previous) return;
+  const present = new Set(listed.map((ds) => stateKey(ds.id)));
+  for (const [key, bookmark] of Object.entries(previous.bookmarks)) {
+    if (present.has(key)) continue;
+    ctx.logger.warn(
+      `Data source ${key} (table "${bookmark.table}") was loaded before but is no longer shared with the integration or was deleted; its table and bookmark are kept as they were. Share it again, or drop the table if it is gone for good.`,
+    );
+  }
+}
+
 export async function syncIncremental(ctx: RunContext, options: SyncOptions & IncrementalOptions, stats: RunStats): Promise<void> {
   const reconcileEveryMs = options.reconcileEvery === undefined ? undefined : parseDuration(options.reconcileEvery);
   checkSourceOptions(options);
@@ -83,6 +98,7 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
   try {
     const dataSources: NotionDataSource[] = [];
     for await (const ds of listDataSources(api, { databases: options.database })) dataSources.push(ds);
+    if (!options.database) warnDisappeared(ctx, previous, dataSources);
     const read = await readChanges(api, dataSources, {
       previous,
       fullRefresh: options.fullRefresh,
