@@ -10,6 +10,7 @@ import { describeNodeError } from './errors.js';
 import { flattenCommand, loadCommand, splitCommand, syncCommand } from './pipeline-commands.js';
 import { listCommand, pagesCommand, type SourceOptions } from './source-commands.js';
 import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/create.js';
+import { committing } from '../util/commit-window.js';
 
 const EPILOGUE = `Environment:
   NOTION_TOKEN     the integration token (required for list and pages; never printed)
@@ -80,8 +81,18 @@ function shapeFlags<T>(y: Argv<T>) {
 export async function main(argv: string[], io: CommandIO = {}): Promise<number> {
   const controller = new AbortController();
   const onSignal = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED); // a second Ctrl-C: leave now
-    (io.stderr ?? process.stderr).write('\nnotion-stream: stopping (Ctrl-C again to force)…\n');
+    const stderr = io.stderr ?? process.stderr;
+    const commit = committing();
+    if (controller.signal.aborted) {
+      // A second Ctrl-C: leave now, saying what may still change.
+      if (commit) stderr.write(`notion-stream: left before ${commit} finished: it may still commit. Check the destination before running again.\n`);
+      process.exit(EXIT_INTERRUPTED);
+    }
+    stderr.write(
+      commit
+        ? `\nnotion-stream: ${commit} was already submitted and may still commit; waiting for its outcome (Ctrl-C again to leave without it)…\n`
+        : '\nnotion-stream: stopping (Ctrl-C again to force)…\n',
+    );
     controller.abort();
   };
   const ownSignal = !io.signal;
