@@ -17,6 +17,7 @@ import { CatalogCollector } from '../stages/catalog.js';
 import { PageTap, withWorkspaceTables } from '../stages/workspace.js';
 import { describeRequests, workspaceOptions } from './workspace-flags.js';
 import { runCommand, startProgress, type CommandIO } from './run.js';
+import { checkPositive, checkWritableOut } from './validate.js';
 
 export interface DemoOptions {
   out: string;
@@ -38,6 +39,8 @@ GROUP BY ALL ORDER BY tasks DESC, project LIMIT 5`;
 
 export function demoCommand(options: DemoOptions, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
+    checkPositive('rate-limit', options.rateLimit, 'requests per second');
+    await checkWritableOut('--out', options.out, 'file');
     const emulator = await startEmulator({ workspace: demoWorkspace(), rateLimit: { perSecond: options.rateLimit, burst: Math.max(1, Math.ceil(options.rateLimit)) } });
     const out = resolve(options.out);
     const stats = new RunStats();

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { openWorkspace } from '../emulator/seed.js';
 import { startEmulator } from '../emulator/server.js';
 import { runCommand, UsageError, type CommandIO } from './run.js';
+import { checkInteger } from './validate.js';
 
 export interface EmulateOptions {
   port: number;
@@ -14,6 +15,11 @@ export interface EmulateOptions {
 
 export function emulateCommand(options: EmulateOptions, io: CommandIO = {}): Promise<number> {
   return runCommand(io, {}, async (ctx) => {
+    checkInteger('port', options.port, 0);
+    if (options.port > 65535) throw new UsageError(`--port takes a port number from 0 to 65535, got ${options.port}.`);
+    if (!Number.isFinite(options.rateLimit) || options.rateLimit < 0) {
+      throw new UsageError(`--rate-limit takes a number of requests per second (0: no limit), got ${Number.isNaN(options.rateLimit) ? 'a value that is not a number' : options.rateLimit}.`);
+    }
     let workspace;
     try {
       workspace = await openWorkspace(options.workspace);

@@ -4,10 +4,12 @@
 import { distance } from 'fastest-levenshtein';
 import yargs, { type Argv } from 'yargs';
 import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
-import { EXIT_INTERRUPTED, EXIT_USAGE, type CommandIO } from './run.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, type CommandIO } from './run.js';
+import { describeNodeError } from './errors.js';
 import type { SourceOptions } from './source-commands.js';
 import { toWorkspaceFlags, workspaceFlags } from './workspace-flags.js';
 import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/destinations.js';
+import { committing } from '../util/commit-window.js';
 // Command modules load when their command runs (DuckDB and BigQuery are heavy): `--help` stays fast.
 
 const NOTION_ENV = `  NOTION_TOKEN           the integration token (required; never printed)
@@ -114,6 +116,14 @@ function incrementalFlags<T>(y: Argv<T>) {
     .option('reconcile-every', { type: 'string', description: 'Incremental: reconcile a data source when its last reconciliation is older than this (12h, 7d, 2w).' });
 }
 
+function pipeFlags<T>(y: Argv<T>) {
+  return y.option('assume-complete', {
+    type: 'boolean',
+    default: false,
+    description: 'Input from another Singer tap, without the end marker this tool writes: treat the end of input as complete. Without it, an input that ends without the marker (the stage before failed or was killed) changes nothing and fails.',
+  });
+}
+
 function shapeFlags<T>(y: Argv<T>) {
   return y
     .option('table', { type: 'string', array: true, description: 'Name a table: <data source id or title>=<name> (repeatable).' })
@@ -124,8 +134,18 @@ function shapeFlags<T>(y: Argv<T>) {
 export async function main(argv: string[], io: CommandIO = {}): Promise<number> {
   const controller = new AbortController();
   const onSignal = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED); // a second Ctrl-C: leave now
-    (io.stderr ?? process.stderr).write('\nnotion-stream: stopping (Ctrl-C again to force)…\n');
+    const stderr = io.stderr ?? process.stderr;
+    const commit = committing();
+    if (controller.signal.aborted) {
+      // A second Ctrl-C: leave now, saying what may still change.
+      if (commit) stderr.write(`notion-stream: left before ${commit} finished: it may still commit. Check the destination before running again.\n`);
+      process.exit(EXIT_INTERRUPTED);
+    }
+    stderr.write(
+      commit
+        ? `\nnotion-stream: ${commit} was already submitted and may still commit; waiting for its outcome (Ctrl-C again to leave without it)…\n`
+        : '\nnotion-stream: stopping (Ctrl-C again to force)…\n',
+    );
     controller.abort();
   };
   const ownSignal = !io.signal;
@@ -243,38 +263,38 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         'flatten',
         'Read `pages` output on stdin, write Singer SCHEMA and RECORD messages (one typed row per page).',
         (y) =>
-          remember(shapeFlags(y)
+          remember(pipeFlags(shapeFlags(y))
             .option('quiet', { alias: 'q', type: 'boolean', default: false })
             .example('$0 flatten < pages.ndjson > tables.ndjson', 'saved pages to Singer messages, no network')
             .epilogue(epilogue())),
         async (a) => {
-          exitCode = await (await import('./pipeline-commands.js')).flattenCommand({ ...toShape(a), quiet: a.quiet }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).flattenCommand({ ...toShape(a), quiet: a.quiet, assumeComplete: a.assumeComplete }, runIO);
         },
       )
       .command(
         'split',
         'Read Singer messages on stdin, move list values to child tables, write Singer messages.',
         (y) =>
-          remember(y
+          remember(pipeFlags(y)
             .option('arrays', { type: 'string', choices: ['split', 'inline'], default: 'split', description: 'split: list values go to child tables <table>__<column>; inline: keep them as list columns.' })
             .example('$0 flatten < pages.ndjson | $0 split', 'list values into child tables')
             .epilogue(epilogue())),
         async (a) => {
-          exitCode = await (await import('./pipeline-commands.js')).splitCommand({ arrays: a.arrays as 'split' | 'inline' }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).splitCommand({ arrays: a.arrays as 'split' | 'inline', assumeComplete: a.assumeComplete }, runIO);
         },
       )
       .command(
         'load',
         'Read Singer messages on stdin (from this tool or any Singer tap) and write them to a destination.',
         (y) =>
-          remember(destinationFlags(y)
+          remember(pipeFlags(destinationFlags(y))
             .option('state', { type: 'string', description: 'Write the last STATE message loaded to this file, once its data is in place (the state of `sync --incremental --to ndjson`).' })
             .option('quiet', { alias: 'q', type: 'boolean', default: false })
             .example('$0 load --to duckdb --out notion.duckdb < tables.ndjson', 'Singer messages into DuckDB')
-            .example('tap-github --config c.json | $0 load --to bigquery --project p --dataset github', 'another Singer tap into BigQuery')
+            .example('tap-github --config c.json | $0 load --assume-complete --to bigquery --project p --dataset github', 'another Singer tap into BigQuery')
             .epilogue(epilogue(BIGQUERY_ENV))),
         async (a) => {
-          exitCode = await (await import('./pipeline-commands.js')).loadCommand({ ...toDestination(a), state: a.state, quiet: a.quiet }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).loadCommand({ ...toDestination(a), state: a.state, quiet: a.quiet, assumeComplete: a.assumeComplete }, runIO);
         },
       )
       .strict()
@@ -291,10 +311,12 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .parseAsync();
   } catch (err) {
     if (err instanceof CliUsage) {
-      (io.stderr ?? process.stderr).write(`notion-stream: ${err.message}\nRun \`notion-stream --help\` for the commands and options.\n`);
+      (io.stderr ?? process.stderr).write(`notion-stream: ${err.message.replace(/\s*\n\s*/g, ' ').replace(/\.?$/, '.')} Run \`notion-stream --help\` for the commands and options.\n`);
       return EXIT_USAGE;
     }
-    throw err;
+    // Anything else escaping yargs still ends as one line, never a stack trace.
+    (io.stderr ?? process.stderr).write(`notion-stream: ${describeNodeError(err)}\n`);
+    return EXIT_FAILURE;
   } finally {
     if (ownSignal) {
       process.off('SIGINT', onSignal);

@@ -4,9 +4,12 @@
  */
 import type { Readable } from 'node:stream';
 import type { ArraysMode } from '../core/split.js';
+import { tableName } from '../core/names.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { readJsonLines, readSingerLines } from '../singer/read.js';
-import { createSink, type Destination, type WriteMode } from '../sinks/create.js';
+import { createSink, DEFAULT_CSV_DIR, type Destination, type WriteMode } from '../sinks/create.js';
+import { DEFAULT_DUCKDB_PATH } from '../sinks/duckdb.js';
+import { checkSourceOptions, checkWritableOut } from './validate.js';
 import type { Sink, SinkSummary } from '../sinks/types.js';
 import { flattenStream, type FlattenStreamOptions } from '../stages/flatten.js';
 import { listDataSources } from '../stages/list-data-sources.js';
@@ -24,6 +27,7 @@ import type { NotionDataSource } from '../notion/types.js';
 import { CatalogCollector } from '../stages/catalog.js';
 import { PageTap, withWorkspaceTables, type WorkspaceOptions } from '../stages/workspace.js';
 import { describeRequests, workspaceOptions, type WorkspaceFlags } from './workspace-flags.js';
+import { withSingerEnd } from '../singer/end-marker.js';
 
 export interface ShapeOptions {
   /** `--table <data source id>=<name>`, repeatable. */
@@ -52,7 +56,14 @@ export function tableOverrides(pairs: readonly string[] | undefined): Record<str
   for (const pair of pairs ?? []) {
     const at = pair.lastIndexOf('='); // a title may hold '=', a table name never does
     if (at <= 0 || at === pair.length - 1) throw new UsageError(`--table takes <data source id or title>=<table name>, got "${pair}".`);
-    out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+    const id = pair.slice(0, at).trim(); // a data source id or title
+    const name = pair.slice(at + 1).trim();
+    try {
+      tableName('', id, { [id]: name }); // the naming rules, checked before anything is read
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    out[id] = name;
   }
   return out;
 }
@@ -66,6 +77,18 @@ function flattenOptions(ctx: RunContext, options: ShapeOptions) {
 export function toTables(items: AsyncIterable<PageStreamItem>, ctx: RunContext, options: ShapeOptions, extra: Partial<FlattenStreamOptions> = {}): AsyncGenerator<SingerMessage> {
   const flat = flattenStream(items, { ...flattenOptions(ctx, options), ...extra });
   return splitStream(flat, { arrays: options.arrays, signal: ctx.signal });
+}
+
+/**
+ * Checks the destination's options and paths before anything is read or changed: `--out` (and `--state`
+ * when the run will write it) must be writable, so a bad path fails at once with one line.
+ */
+export async function checkDestination(options: DestinationOptions & { state?: string }, writesState: boolean): Promise<void> {
+  if (options.out !== undefined && options.out !== '-' && options.to !== 'bigquery') {
+    await checkWritableOut('--out', options.out, options.to === 'csv' ? 'dir' : 'file');
+  } else if (options.to === 'duckdb') await checkWritableOut('--out', DEFAULT_DUCKDB_PATH, 'file');
+  else if (options.to === 'csv') await checkWritableOut('--out', DEFAULT_CSV_DIR, 'dir');
+  if (writesState && options.state) await checkWritableOut('--state', options.state, 'file');
 }
 
 function sinkFor(ctx: RunContext, options: DestinationOptions): Sink {
@@ -91,7 +114,10 @@ export function syncCommand(options: SyncOptions, io: CommandIO = {}): Promise<n
     if (options.state || options.reconcile || options.reconcileEvery || options.refreshComputed) {
       throw new UsageError('--state, --reconcile, --reconcile-every and --refresh-computed belong to incremental runs: add --incremental.');
     }
+    checkSourceOptions(options);
+    tableOverrides(options.table);
     const sink = sinkFor(ctx, options); // a bad destination is refused before Notion is read
+    await checkDestination(options, false);
     const api = notionApiFor(ctx, options, stats);
     const stop = startProgress(ctx, stats, options.rateLimit);
     let summary: SinkSummary;
@@ -155,23 +181,37 @@ function stdinOf(io: CommandIO): Readable {
   return (io.stdin ?? process.stdin) as Readable;
 }
 
-export function flattenCommand(options: ShapeOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
+/** Options of the commands that read a pipe. */
+export interface PipeInputOptions {
+  /**
+   * Treat the end of input as complete when it has no end marker (input from another Singer tap).
+   * Default false: an input without the marker of the stage before fails the run (the completion protocol).
+   */
+  assumeComplete?: boolean;
+}
+
+const endPolicy = (options: PipeInputOptions) => (options.assumeComplete ? 'assume' : 'require');
+
+export function flattenCommand(options: ShapeOptions & PipeInputOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
-    const items = readJsonLines(stdinOf(io)) as AsyncIterable<PageStreamItem>;
-    await writeNdjson(ctx, flattenStream(items, flattenOptions(ctx, options)));
+    const flatten = flattenOptions(ctx, options); // bad --table values are refused before any input is read
+    const items = readJsonLines(stdinOf(io), { end: endPolicy(options) }) as AsyncIterable<PageStreamItem>;
+    await writeNdjson(ctx, withSingerEnd(flattenStream(items, flatten)));
   });
 }
 
-export function splitCommand(options: ShapeOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
+export function splitCommand(options: ShapeOptions & PipeInputOptions & { quiet?: boolean }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
-    await writeNdjson(ctx, splitStream(readSingerLines(stdinOf(io)), { arrays: options.arrays, signal: ctx.signal }));
+    await writeNdjson(ctx, withSingerEnd(splitStream(readSingerLines(stdinOf(io), { end: endPolicy(options) }), { arrays: options.arrays, signal: ctx.signal })));
   });
 }
 
-export function loadCommand(options: DestinationOptions & { quiet?: boolean; state?: string }, io: CommandIO = {}): Promise<number> {
+export function loadCommand(options: DestinationOptions & PipeInputOptions & { quiet?: boolean; state?: string }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
-    const messages = readSingerLines(stdinOf(io), { onWarning: (m) => ctx.logger.warn(m) });
-    const summary = await sinkFor(ctx, options).write(messages, ctx.signal);
+    const sink = sinkFor(ctx, options);
+    await checkDestination(options, true);
+    const messages = readSingerLines(stdinOf(io), { end: endPolicy(options), onWarning: (m) => ctx.logger.warn(m) });
+    const summary = await sink.write(messages, ctx.signal);
     if (summary.state === undefined) {
       ctx.logger.info('The input ended without a STATE message: the data is loaded, and there is no state to resume an incremental run from.');
     }

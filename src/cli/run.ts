@@ -7,6 +7,7 @@ import type { Logger } from '../util/log.js';
 import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
 import { StatusLine } from './status-line.js';
 import type { RunStats } from '../util/stats.js';
+import { describeNodeError } from './errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -58,8 +59,9 @@ export async function runCommand(io: CommandIO, options: { quiet?: boolean }, bo
       return EXIT_INTERRUPTED;
     }
     if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return EXIT_OK; // `| head` closed stdout
-    const message = isNotionStreamError(err) || err instanceof UsageError ? err.message : `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
-    stderr.write(`notion-stream: ${redact(message, secrets)}\n`);
+    // Known errors carry their sentence; anything else (a file system or network error) gets one from its code.
+    const message = isNotionStreamError(err) || err instanceof UsageError ? err.message : describeNodeError(err);
+    stderr.write(`notion-stream: ${redact(message, secrets).split('\n')[0]}\n`);
     return isUsageMistake(err) ? EXIT_USAGE : EXIT_FAILURE;
   }
 }

@@ -9,6 +9,8 @@ import { RunStats } from '../util/stats.js';
 import { createLineBatcher } from '../util/line-batcher.js';
 import { listDataSources } from '../stages/list-data-sources.js';
 import { readPages } from '../stages/read-pages.js';
+import { PAGES_END_MARKER } from '../singer/end-marker.js';
+import { checkSourceOptions } from './validate.js';
 import { runCommand, startProgress, UsageError, type CommandIO, type RunContext } from './run.js';
 
 export interface SourceOptions {
@@ -23,12 +25,12 @@ export interface SourceOptions {
 
 /** Builds the NotionApi of a run from flags and environment. */
 export function notionApiFor(ctx: RunContext, options: SourceOptions, stats: RunStats): NotionApi {
+  checkSourceOptions(options);
   const token = ctx.env.NOTION_TOKEN;
   if (!token) {
     throw new UsageError('NOTION_TOKEN is not set. Create an internal integration in Notion (Settings → Connections → Develop or manage integrations), share your databases with it, and export NOTION_TOKEN=<its secret>. To try the tool without Notion, run `notion-stream emulate`.');
   }
   const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
-  if (!(rate > 0)) throw new UsageError(`--rate-limit must be a positive number of requests per second, got ${options.rateLimit}.`);
   return new NotionApi({
     token,
     baseUrl: (options.notionBaseUrl ?? ctx.env.NOTION_BASE_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, '').replace(/\/v1$/, ''),
@@ -73,7 +75,15 @@ export function pagesCommand(options: SourceOptions, io: CommandIO = {}): Promis
     const stop = startProgress(ctx, stats, options.rateLimit);
     try {
       const dataSources = listDataSources(api, { databases: options.database });
-      await writeNdjson(ctx, readPages(api, dataSources, { concurrency: options.concurrency, signal: ctx.signal }));
+      const pages = readPages(api, dataSources, { concurrency: options.concurrency, signal: ctx.signal });
+      // The end marker goes out only once every page was read (the completion protocol).
+      await writeNdjson(
+        ctx,
+        (async function* () {
+          yield* pages;
+          yield PAGES_END_MARKER;
+        })(),
+      );
     } finally {
       stop();
     }

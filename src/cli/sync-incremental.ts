@@ -15,11 +15,12 @@ import type { Sink, SinkSummary } from '../sinks/types.js';
 import { listDataSources } from '../stages/list-data-sources.js';
 import { readChanges, type ChangeReport } from '../stages/read-changes.js';
 import { readStateFile, writeStateFile } from '../state/file.js';
-import { parseDuration, parseState, type SyncState } from '../state/state.js';
+import { parseDuration, parseState, stateKey, type SyncState } from '../state/state.js';
 import type { RunStats } from '../util/stats.js';
 import { UsageError, startProgress, type RunContext } from './run.js';
 import { notionApiFor } from './source-commands.js';
-import { describeSummary, tableOverrides, toTables, type SyncOptions } from './pipeline-commands.js';
+import { checkSourceOptions } from './validate.js';
+import { checkDestination, describeSummary, tableOverrides, toTables, type SyncOptions } from './pipeline-commands.js';
 import type { NotionDataSource } from '../notion/types.js';
 import { CatalogCollector } from '../stages/catalog.js';
 import { PageTap, withWorkspaceTables } from '../stages/workspace.js';
@@ -78,9 +79,28 @@ export function describeChanges(report: ChangeReport): string {
   return lines.join('\n');
 }
 
+/**
+ * Warns, one line each, about data sources the previous run loaded that the listing no longer shows
+ * (deleted, or no longer shared with the integration): their tables and bookmarks are kept as they were.
+ */
+export function warnDisappeared(ctx: RunContext, previous: SyncState | undefined, listed: readonly NotionDataSource[]): void {
+  if (!previous) return;
+  const present = new Set(listed.map((ds) => stateKey(ds.id)));
+  for (const [key, bookmark] of Object.entries(previous.bookmarks)) {
+    if (present.has(key)) continue;
+    ctx.logger.warn(
+      `Data source ${key} (table "${bookmark.table}") was loaded before but is no longer shared with the integration or was deleted; its table and bookmark are kept as they were. Share it again, or drop the table if it is gone for good.`,
+    );
+  }
+}
+
 export async function syncIncremental(ctx: RunContext, options: SyncOptions & IncrementalOptions, stats: RunStats): Promise<void> {
   const reconcileEveryMs = options.reconcileEvery === undefined ? undefined : parseDuration(options.reconcileEvery);
+  checkSourceOptions(options);
+  tableOverrides(options.table);
   const sink = incrementalSink(ctx, options);
+  // The state file is checked with --out before anything is replaced: data and state go together.
+  await checkDestination(options, options.to === 'csv' || (options.out !== undefined && options.out !== '-'));
   const previous = await previousState(sink, options, ctx.signal);
   const api = notionApiFor(ctx, options, stats);
   const stop = startProgress(ctx, stats, options.rateLimit);
@@ -91,6 +111,7 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
   try {
     const dataSources: NotionDataSource[] = [];
     for await (const ds of listDataSources(api, { databases: options.database })) dataSources.push(ds);
+    if (!options.database) warnDisappeared(ctx, previous, dataSources);
     const read = await readChanges(api, dataSources, {
       previous,
       fullRefresh: options.fullRefresh,

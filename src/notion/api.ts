@@ -2,6 +2,7 @@
  * The Notion calls notion-stream makes, each through the shared HTTP policy (rate limiter, retries,
  * timeouts, abort). Uses the real `@notionhq/client` with its own retries switched off.
  */
+import { NotionStreamError } from './errors.js';
 import { Client } from '@notionhq/client';
 import { silentLogger, type Logger } from '../util/log.js';
 import { RunStats } from '../util/stats.js';
@@ -92,7 +93,7 @@ export class NotionApi {
   }
 
   search(body: JsonObject, what = 'the search for shared data sources'): Promise<NotionList<JsonObject>> {
-    return this.call(what, (c) => c.request({ path: 'search', method: 'post', body }));
+    return this.call(what, (c) => c.request<NotionList<JsonObject>>({ path: 'search', method: 'post', body })).then((res) => checkCursor(what, body.start_cursor, res));
   }
 
   retrieveDatabase(id: string, what = `database ${id}`): Promise<JsonObject> {
@@ -108,11 +109,13 @@ export class NotionApi {
   }
 
   queryDataSource(id: string, args: () => QueryArgs, hooks?: RetryHooks): Promise<NotionList<NotionPage>> {
+    let sent: unknown;
     return this.call(
       `data source ${id}`,
       (c) => {
         const { filter_properties, ...body } = args();
-        return c.request({
+        sent = body.start_cursor;
+        return c.request<NotionList<NotionPage>>({
           path: `data_sources/${id}/query`,
           method: 'post',
           query: filter_properties ? { filter_properties } : undefined,
@@ -120,7 +123,7 @@ export class NotionApi {
         });
       },
       hooks,
-    );
+    ).then((res) => checkCursor(`data source ${id}`, sent, res));
   }
 
   /** One page (up to 100) of `GET /v1/users`: persons and bots of the workspace. */
@@ -142,8 +145,9 @@ export class NotionApi {
   retrievePropertyPage(pageId: string, propertyId: string, startCursor?: string): Promise<PropertyItemList> {
     const query: Record<string, string | number> = { page_size: 100 };
     if (startCursor) query.start_cursor = startCursor;
-    return this.call(`property ${decodeURIComponentSafe(propertyId)} of page ${pageId}`, (c) =>
-      c.request({ path: `pages/${pageId}/properties/${propertyId}`, method: 'get', query }),
+    const what = `property ${decodeURIComponentSafe(propertyId)} of page ${pageId}`;
+    return this.call(what, (c) => c.request<PropertyItemList>({ path: `pages/${pageId}/properties/${propertyId}`, method: 'get', query })).then((res) =>
+      checkCursor(what, startCursor, res),
     );
   }
 }
@@ -161,6 +165,21 @@ export type PropertyItemList = {
 /** `page_size=100` and the cursor, for the GET list endpoints. */
 function pageQuery(startCursor: string | undefined): Record<string, string | number> {
   return startCursor ? { page_size: 100, start_cursor: startCursor } : { page_size: 100 };
+}
+
+/**
+ * Guards every paginated loop: a response that says `has_more: true` but hands back the cursor it was
+ * asked with would make the reader loop forever. Throws `notion_error` (not retryable) naming the object.
+ */
+export function checkCursor<T extends { has_more?: boolean | null; next_cursor?: string | null }>(what: string, sent: unknown, res: T): T {
+  if (res?.has_more && typeof sent === 'string' && sent !== '' && res.next_cursor === sent) {
+    throw new NotionStreamError(
+      'notion_error',
+      `Notion answered the read of ${what} with has_more and the same cursor it was asked with (${sent}), which would repeat that page forever; stopped. Run again later; if it persists, report it to Notion with this cursor.`,
+      false,
+    );
+  }
+  return res;
 }
 
 function decodeURIComponentSafe(s: string): string {

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'window_stuck'
   | 'notion_error'
   | 'invalid_input'
+  | 'incomplete_input'
+  | 'io_error'
   /** A flag's value or combination is wrong (a usage mistake: exit code 2). */
   | 'invalid_option'
   | 'bigquery_error'

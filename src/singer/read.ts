@@ -3,14 +3,30 @@
  * and a multi-byte character, may be split across any number of chunks). Blank lines are skipped but
  * still counted, so error line numbers match what an editor shows. `\r\n` line ends are accepted.
  *
+ * Values are read without change: integers beyond 2^53 become `bigint`s with every digit, and a number
+ * a double cannot hold (`1e400`) or bytes that are not UTF-8 are refused with their line number.
+ *
  * A malformed line stops the read with a `NotionStreamError` of code `invalid_input` whose message
  * starts with `line N: ` and names the reason.
  */
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { NotionStreamError } from '../notion/errors.js';
+import { EndTracker } from './end-marker.js';
 import { normalizeColumnSchema } from './foreign.js';
+import { NonFiniteNumberError, parseJson } from './json.js';
 import type { ColumnSchema, SingerMessage } from './messages.js';
+
+/**
+ * How a reader treats the end marker of the completion protocol (see `end-marker.ts`). The marker line
+ * itself is never passed on. `require`: an input that ends without it throws `incomplete_input` (the
+ * CLI's default); `assume`: a missing marker is fine unless the input is empty (input from other Singer
+ * taps); `ignore` (the default of the library functions): no check.
+ */
+export type EndPolicy = 'require' | 'assume' | 'ignore';
+
+export interface LineReaderOptions {
+  end?: EndPolicy;
+}
 
 /** A byte or text stream: a Readable (stdin, a file), or any (async) iterable of chunks. */
 export type LineInput = Readable | AsyncIterable<string | Buffer | Uint8Array> | Iterable<string | Buffer | Uint8Array>;
@@ -19,27 +35,51 @@ function invalidLine(line: number, reason: string): NotionStreamError {
   return new NotionStreamError('invalid_input', `line ${line}: ${reason}`, false);
 }
 
-/** The text lines of the input with their 1-based numbers (blank lines left out). */
+/** The text lines of the input with their 1-based numbers (blank lines left out). Bytes must be valid UTF-8. */
 async function* lines(input: LineInput): AsyncGenerator<{ line: number; text: string }> {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
+  // Byte chunks are split at newline bytes first (a newline byte never occurs inside a multi-byte
+  // character), then each line is decoded strictly, so invalid UTF-8 is refused with its line number.
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let pendingText = '';
+  let pendingBytes: Buffer[] = [];
   let line = 0;
   const emit = function* (text: string) {
     line++;
     const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
     if (trimmed.trim() !== '') yield { line, text: trimmed };
   };
+  const decode = (bytes: Buffer): string => {
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      throw invalidLine(line + 1, 'not valid UTF-8 text. Input must be UTF-8 encoded.');
+    }
+  };
   for await (const chunk of input as AsyncIterable<string | Buffer | Uint8Array>) {
-    pending += typeof chunk === 'string' ? chunk : decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    if (typeof chunk === 'string') {
+      pendingText += chunk;
+      let start = 0;
+      for (let nl = pendingText.indexOf('\n'); nl !== -1; nl = pendingText.indexOf('\n', start)) {
+        yield* emit(pendingText.slice(start, nl));
+        start = nl + 1;
+      }
+      pendingText = pendingText.slice(start);
+      continue;
+    }
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
-    for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n', start)) {
-      yield* emit(pending.slice(start, nl));
+    for (let nl = bytes.indexOf(10); nl !== -1; nl = bytes.indexOf(10, start)) {
+      pendingBytes.push(bytes.subarray(start, nl));
+      const text = decode(Buffer.concat(pendingBytes));
+      pendingBytes = [];
+      yield* emit(pendingText + text);
+      pendingText = '';
       start = nl + 1;
     }
-    pending = pending.slice(start);
+    if (start < bytes.length) pendingBytes.push(bytes.subarray(start));
   }
-  pending += decoder.end();
-  if (pending !== '') yield* emit(pending);
+  const rest = pendingText + (pendingBytes.length > 0 ? decode(Buffer.concat(pendingBytes)) : '');
+  if (rest !== '') yield* emit(rest);
 }
 
 function describe(value: unknown): string {
@@ -53,15 +93,21 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Raw JSON objects, one per line (what `notion-stream pages` prints). */
-export async function* readJsonLines(input: LineInput): AsyncGenerator<Record<string, unknown>> {
-  for await (const { line, text } of lines(input)) yield parseObject(line, text);
+export async function* readJsonLines(input: LineInput, options: LineReaderOptions = {}): AsyncGenerator<Record<string, unknown>> {
+  const end = new EndTracker('pages', options.end === 'assume');
+  for await (const { line, text } of lines(input)) {
+    const obj = parseObject(line, text);
+    if (!end.take(line, obj)) yield obj;
+  }
+  if (options.end !== undefined && options.end !== 'ignore') end.finish();
 }
 
 function parseObject(line: number, text: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch (err) {
+    if (err instanceof NonFiniteNumberError) throw invalidLine(line, `${err.message}.`);
     throw invalidLine(line, `not valid JSON (${(err as Error).message}). Each line must be one complete JSON object.`);
   }
   if (!isObject(value)) throw invalidLine(line, `expected a JSON object, got ${describe(value)}.`);
@@ -69,7 +115,7 @@ function parseObject(line: number, text: string): Record<string, unknown> {
 }
 
 /** Options of `readSingerLines`. */
-export interface ReadSingerOptions {
+export interface ReadSingerOptions extends LineReaderOptions {
   /**
    * Called once per message type the reader skips (a type other than SCHEMA, RECORD, STATE and
    * ACTIVATE_VERSION), as Singer targets ignore what they do not know. Default: skipped silently.
@@ -83,20 +129,24 @@ const IGNORED_TYPES = new Set(['ACTIVATE_VERSION']);
 
 /**
  * Singer messages, one per line, checked as they are read: the message type is known, the fields a
- * type needs are present, and every RECORD comes after a SCHEMA for its stream.
+ * type needs are present, and every RECORD comes after a SCHEMA for its stream and has only fields that
+ * SCHEMA declares (a field it does not declare would be dropped by every destination, so it is refused).
  *
  * Schemas of other Singer taps are normalised (see `normalizeColumnSchema`): `anyOf` of null and one
  * type becomes that type, and `singer.decimal` strings become numbers in their RECORDs. ACTIVATE_VERSION
  * messages are skipped; other unknown types are skipped with one warning per type.
  *
- * @throws NotionStreamError `invalid_input` with `line N: ` and the reason, for a malformed line.
+ * @throws NotionStreamError `invalid_input` with `line N: ` and the reason, for a malformed line;
+ *   `incomplete_input` when `end` is `require` and the input ends without its end marker.
  */
 export async function* readSingerLines(input: LineInput, options: ReadSingerOptions = {}): AsyncGenerator<SingerMessage> {
-  /** Per stream: the columns whose values arrive as decimal strings. */
-  const streams = new Map<string, string[]>();
+  /** Per stream: the properties its SCHEMA declares, and the columns whose values arrive as decimal strings. */
+  const streams = new Map<string, { declared: Set<string>; decimals: string[] }>();
   const warned = new Set<unknown>();
+  const end = new EndTracker('singer', options.end === 'assume');
   for await (const { line, text } of lines(input)) {
     const obj = parseObject(line, text);
+    if (end.take(line, obj)) continue;
     const fix = 'Input must be Singer messages, as `notion-stream flatten` or a Singer tap writes them.';
     switch (obj.type) {
       case 'SCHEMA': {
@@ -115,18 +165,23 @@ export async function* readSingerLines(input: LineInput, options: ReadSingerOpti
           properties[column] = normalized.schema;
           if (normalized.decimal) decimals.push(column);
         }
-        streams.set(obj.stream, decimals);
+        streams.set(obj.stream, { declared: new Set(Object.keys(properties)), decimals });
         yield { ...obj, schema: { ...obj.schema, properties } } as unknown as SingerMessage;
         break;
       }
       case 'RECORD': {
         if (typeof obj.stream !== 'string' || obj.stream === '') throw invalidLine(line, `RECORD message without a "stream" name. ${fix}`);
         if (!isObject(obj.record)) throw invalidLine(line, `RECORD message for stream "${obj.stream}" has no "record" object. ${fix}`);
-        const decimals = streams.get(obj.stream);
-        if (!decimals) {
+        const known = streams.get(obj.stream);
+        if (!known) {
           throw invalidLine(line, `RECORD for stream "${obj.stream}" comes before its SCHEMA message. Every stream needs a SCHEMA line before its first RECORD.`);
         }
-        if (decimals.length > 0) obj.record = decimalsAsNumbers(line, obj.stream, obj.record, decimals);
+        for (const field in obj.record) {
+          if (!known.declared.has(field)) {
+            throw invalidLine(line, `RECORD for stream "${obj.stream}" has the field "${field}", which its SCHEMA does not declare (it would be lost). Add "${field}" to the SCHEMA's properties.`);
+          }
+        }
+        if (known.decimals.length > 0) obj.record = decimalsAsNumbers(line, obj.stream, obj.record, known.decimals);
         yield obj as unknown as SingerMessage;
         break;
       }
@@ -149,6 +204,7 @@ export async function* readSingerLines(input: LineInput, options: ReadSingerOpti
         }
     }
   }
+  if (options.end !== undefined && options.end !== 'ignore') end.finish();
 }
 
 /** The record with its `singer.decimal` string values read as numbers. */

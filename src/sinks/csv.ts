@@ -3,20 +3,22 @@
  *
  * Columns come from the table's SCHEMA (in its order), never from the first record, so a sparse first
  * row drops nothing. Values: null and missing → empty field; booleans → `true`/`false`; lists, objects
- * and JSON columns → JSON text. Every file is written under a temporary name and all are renamed into
- * place only after the whole stream succeeded, so a failed run leaves the previous CSV files untouched.
+ * and JSON columns → JSON text. Every file is written into a staging directory next to `dir`, swapped in
+ * only after the whole stream succeeded (`dir-swap.ts`), so a failed or killed run leaves the previous CSV
+ * files untouched, never some tables new and some old; a failed run that created `dir` removes it.
  * CSV cannot tell an empty string from null; use NDJSON or DuckDB when that matters.
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { rename } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { NotionStreamError } from '../notion/errors.js';
 import { columnType, type SchemaMessage, type SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
-import { temporaryPath } from './ndjson.js';
+import { recoverDir, stagingDir, swapDir } from './dir-swap.js';
 import { RunTables, type Sink, type SinkSummary } from './types.js';
 
 export interface CsvSinkOptions {
@@ -49,14 +51,16 @@ export class CsvSink implements Sink {
     const tables = new RunTables();
     const files = new Map<string, TableFile>();
     const retired: TableFile[] = [];
-    await mkdir(dir, { recursive: true });
+    await recoverDir(dir);
+    const staging = await stagingDir(dir);
+    let nth = 0;
 
     const open = (message: SchemaMessage): TableFile => {
       if (/[\\/]|^\.\.?$/.test(message.stream)) {
         throw new NotionStreamError('invalid_input', `Table name "${message.stream}" cannot be a CSV file name in ${dir}; table names must not contain "/" or "\\".`, false);
       }
-      const path = join(dir, `${message.stream}.csv`);
-      const tmp = temporaryPath(path);
+      const path = `${message.stream}.csv`;
+      const tmp = join(staging, `${path}.${nth++}`);
       const columns = Object.keys(message.schema.properties);
       const json = columns.map((c) => {
         const kind = columnType(message.schema.properties[c]!).kind;
@@ -104,11 +108,17 @@ export class CsvSink implements Sink {
     } catch (err) {
       for (const file of [...files.values(), ...retired]) file.stringifier.destroy();
       await Promise.allSettled([...files.values(), ...retired].map((f) => f.done));
-      await Promise.all([...files.values(), ...retired].map((f) => rm(f.tmp, { force: true })));
+      await rm(staging, { recursive: true, force: true });
       throw err;
     }
-    await Promise.all(retired.map((f) => rm(f.tmp, { force: true })));
-    for (const file of files.values()) await rename(file.tmp, file.path);
+    try {
+      await Promise.all(retired.map((f) => rm(f.tmp, { force: true })));
+      for (const file of files.values()) await rename(file.tmp, join(staging, file.path));
+      await swapDir(staging, dir);
+    } catch (err) {
+      await rm(staging, { recursive: true, force: true });
+      throw err;
+    }
     return tables.summary(dir);
   }
 }

@@ -46,6 +46,7 @@
  * without STATE leaves the table alone.
  */
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { BIGINT, BOOLEAN, DOUBLE, DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { PARENT_ID } from '../core/split.js';
@@ -55,6 +56,7 @@ import { throwIfAborted } from '../util/abort.js';
 import { dropTables, dropTablesBestEffort, newRunId, quoteIdent, SEQ_COLUMN, stageName, STAGE_PREFIX, StagingMemory, stagingTables } from './duckdb-staging.js';
 import { DELETED_AT, swapStatements, type Dialect, type SwapTable } from './swap-sql.js';
 import { RunTables, STATE_TABLE, type Sink, type SinkSummary } from './types.js';
+import { stringifyJson } from '../singer/json.js';
 
 export { quoteIdent, STAGE_PREFIX };
 
@@ -135,18 +137,20 @@ function toDuckValue(value: unknown, type: ColumnType): DuckDBValue {
     case 'INTEGER':
       if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
       if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
+      if (typeof value === 'bigint') return value;
       throw new ValueError('expected an integer');
     case 'NUMBER':
       if (typeof value === 'number') return value;
+      if (typeof value === 'bigint') return Number(value);
       if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
       throw new ValueError('expected a number');
     case 'BOOLEAN':
       if (typeof value === 'boolean') return value;
       throw new ValueError('expected true or false');
     case 'STRING':
-      return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      return typeof value === 'string' ? value : typeof value === 'object' ? stringifyJson(value) : String(value);
     case 'JSON':
-      return JSON.stringify(value);
+      return stringifyJson(value);
     case 'LIST':
       if (!Array.isArray(value)) throw new ValueError('expected a list');
       return listValue(value.map((item: unknown) => toDuckValue(item, type.items)));
@@ -224,16 +228,23 @@ export class DuckDbSink implements Sink {
 
   async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary> {
     throwIfAborted(signal);
-    const instance = await this.open(ALLOCATOR_CONFIG);
+    // A run that fails leaves no file behind where there was none (no empty database).
+    const created = !this.inMemory && !existsSync(this.path);
     try {
-      const connection = await instance.connect();
+      const instance = await this.open(ALLOCATOR_CONFIG);
       try {
-        return await this.load(connection, messages, signal);
+        const connection = await instance.connect();
+        try {
+          return await this.load(connection, messages, signal);
+        } finally {
+          connection.closeSync();
+        }
       } finally {
-        connection.closeSync();
+        instance.closeSync();
       }
-    } finally {
-      instance.closeSync();
+    } catch (err) {
+      if (created) await Promise.all([rm(this.path, { force: true }), rm(`${this.path}.wal`, { force: true })]).catch(() => {});
+      throw err;
     }
   }
 
@@ -251,7 +262,12 @@ export class DuckDbSink implements Sink {
         );
         if (tables.currentRowCount === 0) return undefined;
         const rows = (await connection.runAndReadAll(`SELECT value FROM ${quoteIdent(STATE_TABLE)} ORDER BY committed_at DESC LIMIT 1`)).getRowsJS();
-        return rows.length === 0 ? undefined : JSON.parse(String(rows[0]![0]));
+        if (rows.length === 0) return undefined;
+        try {
+          return JSON.parse(String(rows[0]![0]));
+        } catch {
+          throw new NotionStreamError('invalid_input', `The table ${STATE_TABLE} in ${this.path} holds a state that is not JSON. Drop that table (DROP TABLE ${STATE_TABLE}) to start over with a full read.`, false);
+        }
       } finally {
         connection.closeSync();
       }

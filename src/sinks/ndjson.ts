@@ -3,7 +3,9 @@
  *
  * A file is written under a temporary name in the same directory and renamed over the target only when
  * the whole stream succeeded, so a failed run leaves the previous file untouched. Stdout cannot be taken
- * back: what was written before a failure stays written (the run still fails).
+ * back: what was written before a failure stays written (the run still fails), but the output ends with
+ * the end marker of the completion protocol (`singer/end-marker.ts`) only when the whole stream
+ * succeeded, so `notion-stream load` downstream refuses a stream that stopped half-way.
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -11,9 +13,11 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { singerEndMarker } from '../singer/end-marker.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
 import { RunTables, type Sink, type SinkSummary } from './types.js';
+import { stringifyJson } from '../singer/json.js';
 
 export interface NdjsonSinkOptions {
   /** Output file; undefined or `-` writes to `stdout`. */
@@ -32,15 +36,17 @@ export class NdjsonSink implements Sink {
 
   async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary> {
     const tables = new RunTables();
+    let lastState: unknown;
     const lines = async function* () {
       for await (const message of messages) {
         throwIfAborted(signal);
         if (message.type === 'SCHEMA') tables.schema(message);
         else if (message.type === 'RECORD') tables.record(message.stream);
-        else tables.state(message.value);
-        yield `${JSON.stringify(message)}\n`;
+        else tables.state((lastState = message.value));
+        yield `${stringifyJson(message)}\n`;
       }
       throwIfAborted(signal);
+      yield `${JSON.stringify(singerEndMarker(lastState))}\n`;
     };
     const source = Readable.from(lines(), { objectMode: false, highWaterMark: 64 * 1024 });
     const out = this.options.out;

@@ -7,6 +7,7 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { NotionStreamError } from '../notion/errors.js';
 import { temporaryPath } from '../sinks/ndjson.js';
+import { isEndMarker } from '../singer/end-marker.js';
 
 /** The state value in a state file; undefined when the file does not exist. */
 export async function readStateFile(path: string): Promise<unknown> {
@@ -32,9 +33,11 @@ export async function readStateFile(path: string): Promise<unknown> {
       }
     }
   }
-  const messages = values.filter((v): v is { type: string; value: unknown } => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'STATE');
+  const messages = values.filter((v): v is { type: string; value: unknown } => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'STATE' && !isEndMarker(v as Record<string, unknown>));
   if (messages.length > 0) return messages[messages.length - 1]!.value;
-  if (values.length === 1) return values[0];
+  const data = values.filter((v) => !(typeof v === 'object' && v !== null && isEndMarker(v as Record<string, unknown>)));
+  if (data.length === 0) return undefined;
+  if (data.length === 1) return data[0];
   throw new NotionStreamError('invalid_input', `The state file ${path} holds several JSON values but no STATE message.`, false);
 }
 

@@ -3,6 +3,7 @@
  * or the input pauses (the next turn of the event loop), so a fast stage writes many lines per
  * syscall on a pipe while a slow one still writes each line promptly.
  */
+import { stringifyJson } from '../singer/json.js';
 import { Transform } from 'node:stream';
 
 /** Options of `createLineBatcher`. */
@@ -30,7 +31,7 @@ export function createLineBatcher(options: LineBatcherOptions = {}): Transform {
     writableObjectMode: true,
     writableHighWaterMark: 16,
     transform(obj, _enc, cb) {
-      const line = `${JSON.stringify(obj)}\n`;
+      const line = `${stringifyJson(obj)}\n`; // integers past 2^53 keep every digit
       pending.push(line);
       size += line.length;
       if (size >= maxBytes) flush(this);

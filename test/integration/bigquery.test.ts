@@ -189,13 +189,13 @@ describe('sync --to bigquery', () => {
     await serve();
     const schema = (type: string) => JSON.stringify({ type: 'SCHEMA', stream: 't', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: ['null', 'string'] }, n: { type: ['null', type] } } } });
     const record = (n: unknown) => JSON.stringify({ type: 'RECORD', stream: 't', record: { id: 'a', n } });
-    expect((await runCli(['load', '--quiet', ...toBigQuery('d')], {}, undefined, [schema('integer'), record(1)].join('\n'))).code).toBe(0);
+    expect((await runCli(['load', '--quiet', '--assume-complete', ...toBigQuery('d')], {}, undefined, [schema('integer'), record(1)].join('\n'))).code).toBe(0);
     const changed = [schema('string'), record('one')].join('\n');
-    const refused = await runCli(['load', ...toBigQuery('d')], {}, undefined, changed);
+    const refused = await runCli(['load', '--assume-complete', ...toBigQuery('d')], {}, undefined, changed);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/column n is INTEGER in BigQuery but STRING now.*--full-refresh/);
     expect((await readBack('d')).t!.rows).toEqual([{ id: 'a', n: 1 }]);
-    const refreshed = await runCli(['load', '--quiet', '--full-refresh', ...toBigQuery('d')], {}, undefined, changed);
+    const refreshed = await runCli(['load', '--quiet', '--assume-complete', '--full-refresh', ...toBigQuery('d')], {}, undefined, changed);
     expect(refreshed.code).toBe(0);
     expect(await readBack('d')).toEqual({ t: { columns: { id: 'STRING', n: 'STRING' }, rows: [{ id: 'a', n: 'one' }] } });
   });
@@ -203,7 +203,7 @@ describe('sync --to bigquery', () => {
   it('an empty stream gives an empty table with its schema, and replace never empties a table on a failed read', async () => {
     await serve();
     const schema = JSON.stringify({ type: 'SCHEMA', stream: 'empty', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: ['null', 'string'], description: 'Page id' } } } });
-    expect((await runCli(['load', '--quiet', ...toBigQuery('d')], {}, undefined, schema)).code).toBe(0);
+    expect((await runCli(['load', '--quiet', '--assume-complete', ...toBigQuery('d')], {}, undefined, schema)).code).toBe(0);
     expect(await readBack('d')).toEqual({ empty: { columns: { id: 'STRING' }, rows: [] } });
     expect(h.bq!.schema('d', 'empty')).toEqual([expect.objectContaining({ name: 'id', type: 'STRING', description: 'Page id' })]);
     expect(h.bq!.jobs().filter((j) => j.type === 'LOAD')).toHaveLength(0);
@@ -213,7 +213,7 @@ describe('sync --to bigquery', () => {
 describe('BigQuery errors', () => {
   it('an unreachable endpoint gives one sentence with the fix', async () => {
     const schema = JSON.stringify({ type: 'SCHEMA', stream: 't', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: ['null', 'string'] } } } });
-    const res = await runCli(['load', '--to', 'bigquery', '--project', 'p', '--dataset', 'd', '--bigquery-endpoint', 'http://127.0.0.1:1'], {}, undefined, schema);
+    const res = await runCli(['load', '--assume-complete', '--to', 'bigquery', '--project', 'p', '--dataset', 'd', '--bigquery-endpoint', 'http://127.0.0.1:1'], {}, undefined, schema);
     expect(res.code).toBe(1);
     expect(res.stderr.trim()).toBe('notion-stream: BigQuery could not be reached while reading dataset p.d (connect ECONNREFUSED 127.0.0.1:1). Check the network and --bigquery-endpoint http://127.0.0.1:1, then run again.');
   });

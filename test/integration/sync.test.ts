@@ -86,7 +86,7 @@ describe('sync', () => {
       JSON.stringify({ type: 'RECORD', stream: 't', record: { id: 'a' } }),
       '{"type": "RECORD", "stream": "t", "record": ',
     ].join('\n');
-    const res = await runCli(['load', '--to', 'csv', '--out', join(dir, 'csv')], {}, undefined, input);
+    const res = await runCli(['load', '--assume-complete', '--to', 'csv', '--out', join(dir, 'csv')], {}, undefined, input);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/line 3/);
     const files = await readdir(join(dir, 'csv')).catch(() => []);

@@ -63,10 +63,29 @@ describe('readSingerLines', () => {
     ['record without record', `${JSON.stringify(messages[0])}\n{"type":"RECORD","stream":"tasks"}`, 2, /line 2: RECORD message for stream "tasks" has no "record"/],
     ['record without stream', `{"type":"RECORD","record":{}}`, 1, /line 1: RECORD message without a "stream"/],
     ['state without value', `${text}{"type":"STATE"}\n`, 5, /line 5: STATE message without a "value"/],
+    ['a number beyond a double', `${JSON.stringify(messages[0])}\n{"type":"RECORD","stream":"tasks","record":{"id":"a","name":1e400}}`, 2, /line 2: the number 1e400 is too large for a double/],
+    ['a negative number beyond a double', `${JSON.stringify(messages[0])}\n\n{"type":"RECORD","stream":"tasks","record":{"id":"a","name":-2.5E+999}}`, 3, /line 3: the number -2.5E\+999 is too large/],
+    ['a field its SCHEMA does not declare', `${JSON.stringify(messages[0])}\n{"type":"RECORD","stream":"tasks","record":{"id":"a","extra":1}}`, 2, /line 2: RECORD for stream "tasks" has the field "extra", which its SCHEMA does not declare/],
   ])('rejects %s with its line number', async (_name, input, _line, pattern) => {
     const err = await failure(input);
     expect(err.code).toBe('invalid_input');
     expect(err.message).toMatch(pattern);
+  });
+
+  it('refuses bytes that are not UTF-8 with their line number, wherever the chunks are cut', async () => {
+    const bytes = Buffer.concat([Buffer.from(`${JSON.stringify(messages[0])}\n\n{"type":"RECORD","stream":"tasks","record":{"id":"a","name":"`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}}\n')]);
+    for (const cut of [1, 200, bytes.length - 6, bytes.length - 4]) {
+      await expect(collect(readSingerLines(Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]))), `cut at ${cut}`).rejects.toMatchObject({
+        code: 'invalid_input',
+        message: expect.stringMatching(/^line 3: not valid UTF-8/),
+      });
+    }
+  });
+
+  it('keeps every digit of integers beyond 2^53 and passes safe numbers unchanged', async () => {
+    const input = `${JSON.stringify(messages[0])}\n{"type":"RECORD","stream":"tasks","record":{"id":"a","name":[9007199254740993,-123456789012345678901234567890,12,1.5e10,"9007199254740993"]}}\n`;
+    const [, record] = await collect(readSingerLines([input]));
+    expect(record).toEqual({ type: 'RECORD', stream: 'tasks', record: { id: 'a', name: [9007199254740993n, -123456789012345678901234567890n, 12, 1.5e10, '9007199254740993'] } });
   });
 
   it('counts line 17 as line 17', async () => {

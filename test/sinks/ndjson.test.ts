@@ -7,7 +7,8 @@ import { NdjsonSink } from '../../src/sinks/ndjson.js';
 import { failingAfter, from, record, schema, str } from './fixtures.js';
 
 const messages = [schema('tasks', { id: str, n: { type: ['null', 'integer'] } }), record('tasks', { id: 'a', n: 1 }), record('tasks', { id: 'b', n: null }), { type: 'STATE' as const, value: { x: 1 } }];
-const text = messages.map((m) => JSON.stringify(m)).join('\n') + '\n';
+// The output ends with the end marker of the completion protocol, carrying the last state.
+const text = [...messages, { type: 'STATE', value: { x: 1 }, notion_stream_end: true }].map((m) => JSON.stringify(m)).join('\n') + '\n';
 
 describe('NdjsonSink', () => {
   it('writes one message per line to the file and counts rows', async () => {

@@ -46,6 +46,7 @@ import type { BigQuery, Dataset, Table } from '@google-cloud/bigquery';
 import { NotionStreamError } from '../../notion/errors.js';
 import type { SchemaMessage, SingerMessage } from '../../singer/messages.js';
 import { throwIfAborted } from '../../util/abort.js';
+import { duringCommit } from '../../util/commit-window.js';
 import { PARENT_ID } from '../../core/split.js';
 import { DELETED_AT } from '../swap-sql.js';
 import { RunTables, STATE_TABLE, type Sink, type SinkSummary } from '../types.js';
@@ -138,6 +139,8 @@ interface SwapPlan {
   fields: BigQueryField[];
   /** Why the table is recreated, for the log. */
   why?: string;
+  /** alter: the columns the run adds to the target. */
+  added?: string[];
 }
 
 function isNotFound(err: unknown): boolean {
@@ -427,7 +430,7 @@ export class BigQuerySink implements Sink {
         problems.push(`table ${table.name}: ${diff.changed.map((c) => `column ${c.name} is ${c.from} in BigQuery but ${c.to} now`).join(', ')}`);
       }
       const action = diff.changed.length > 0 ? 'recreate' : diff.added.length > 0 || diff.redescribed.length > 0 ? 'alter' : 'keep';
-      plans.push(action === 'recreate' ? { ...base, action, fields: wanted, why: 'its column types changed (--full-refresh)' } : { ...base, action, fields: diff.merged });
+      plans.push(action === 'recreate' ? { ...base, action, fields: wanted, why: 'its column types changed (--full-refresh)' } : { ...base, action, fields: diff.merged, added: diff.added.map((f) => f.name) });
     }
     if (problems.length > 0) {
       throw new NotionStreamError(
@@ -462,6 +465,7 @@ export class BigQuerySink implements Sink {
     throwIfAborted(signal);
     const created: Table[] = [];
     const recreated: { plan: SwapPlan; copy: Table }[] = [];
+    const altered: string[] = []; // columns added outside the transaction (BigQuery has no transactional DDL)
     try {
       // Tables to recreate are copied aside first, all of them, before any target changes.
       const copies = new Map<SwapPlan, Table>();
@@ -482,6 +486,7 @@ export class BigQuerySink implements Sink {
           if (plan.action === 'create') created.push(plan.target);
         } else if (plan.action === 'alter') {
           await plan.target.setMetadata({ schema: { fields: plan.fields } });
+          if (plan.added?.length) altered.push(`${plan.table.name} (${plan.added.join(', ')})`);
         }
       }
       const extra: string[] = [];
@@ -497,9 +502,10 @@ export class BigQuerySink implements Sink {
       await Promise.all(created.map((t) => t.delete().catch(() => undefined)));
       const failure = err instanceof NotionStreamError ? err : this.apiError(err, 'replacing the tables');
       const lost = await this.restore(recreated);
-      if (lost.length > 0) {
-        throw new NotionStreamError('bigquery_error', `${failure.message} Table${lost.length > 1 ? 's' : ''} ${lost.join(', ')} could not be put back as ${lost.length > 1 ? 'they were' : 'it was'} before the run.`, false, { cause: err });
-      }
+      const changed: string[] = [];
+      if (lost.length > 0) changed.push(`Table${lost.length > 1 ? 's' : ''} ${lost.join(', ')} could not be put back as ${lost.length > 1 ? 'they were' : 'it was'} before the run.`);
+      if (altered.length > 0) changed.push(`Columns added before the swap stay (empty): ${altered.join('; ')}.`);
+      if (changed.length > 0) throw new NotionStreamError('bigquery_error', `${failure.message} ${changed.join(' ')}`, false, { cause: err });
       throw failure;
     }
   }
@@ -547,8 +553,13 @@ export class BigQuerySink implements Sink {
   private async runScript(query: string, signal?: AbortSignal): Promise<void> {
     throwIfAborted(signal);
     this.jobs.query++;
-    const [job] = await this.client.createQueryJob({ query, location: this.options.location, jobId: `notion_stream_${this.runId}_swap` });
-    const status = await waitForJob(job, this.options.pollMs ?? 500);
+    const jobId = `notion_stream_${this.runId}_swap`;
+    // Once submitted, the transaction commits or rolls back on BigQuery's side whatever this process
+    // does: a Ctrl-C now waits for the outcome (see util/commit-window.ts).
+    const status = await duringCommit(`the BigQuery swap (job ${jobId})`, async () => {
+      const [job] = await this.client.createQueryJob({ query, location: this.options.location, jobId });
+      return waitForJob(job, this.options.pollMs ?? 500);
+    });
     if (status.errorResult) {
       throw new NotionStreamError('bigquery_error', `BigQuery refused to swap the tables in, so none of them changed: ${jobErrorText(status.errors, status.errorResult)}`, false);
     }

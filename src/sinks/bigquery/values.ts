@@ -16,6 +16,7 @@
  */
 import { NotionStreamError } from '../../notion/errors.js';
 import { columnType, type ColumnType, type SchemaMessage } from '../../singer/messages.js';
+import { stringifyJson } from '../../singer/json.js';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i;
@@ -45,13 +46,14 @@ function encodeScalar(value: unknown, type: ColumnType): unknown {
       throw new ValueError(`expected an integer, got ${JSON.stringify(value)}`);
     case 'NUMBER':
       if (typeof value === 'number' && Number.isFinite(value)) return value;
+      if (typeof value === 'bigint') return Number(value);
       if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
       throw new ValueError(`expected a number, got ${JSON.stringify(value)}`);
     case 'BOOLEAN':
       if (typeof value === 'boolean') return value;
       throw new ValueError(`expected true or false, got ${JSON.stringify(value)}`);
     case 'STRING':
-      return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      return typeof value === 'string' ? value : typeof value === 'object' ? stringifyJson(value) : String(value);
     case 'JSON':
     case 'LIST':
       return value;
@@ -97,6 +99,6 @@ export class RowEncoder {
         throw new NotionStreamError('invalid_input', `Table "${this.schema.stream}", column "${name}"${id === undefined ? '' : `, row ${JSON.stringify(id)}`}: ${err.message}.`, false);
       }
     }
-    return JSON.stringify(extra ? { ...row, ...extra } : row);
+    return stringifyJson(extra ? { ...row, ...extra } : row);
   }
 }
