@@ -76,7 +76,7 @@ describe('load of other taps\' output', () => {
     const dir = await mkdtemp(join(tmpdir(), 'notion-stream-singer-'));
     const out = join(dir, 'taps.duckdb');
     const input = fixture('pipelinewise-style.ndjson') + fixture('sdk-style.ndjson');
-    const res = await runCli(['load', '--to', 'duckdb', '--out', out], {}, undefined, input);
+    const res = await runCli(['load', '--assume-complete', '--to', 'duckdb', '--out', out], {}, undefined, input);
     expect(res.stderr).not.toContain('without a STATE');
     expect(res.code).toBe(0);
     const tables = await dumpDuckDb(out);
@@ -90,7 +90,7 @@ describe('load of other taps\' output', () => {
   it('says when the input ended without a STATE message', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'notion-stream-singer-'));
     const noState = fixture('sdk-style.ndjson').split('\n').filter((l) => !l.includes('"STATE"')).join('\n');
-    const res = await runCli(['load', '--to', 'duckdb', '--out', join(dir, 'x.duckdb')], {}, undefined, noState);
+    const res = await runCli(['load', '--assume-complete', '--to', 'duckdb', '--out', join(dir, 'x.duckdb')], {}, undefined, noState);
     expect(res.code).toBe(0);
     expect(res.stderr).toContain('without a STATE message');
   });
