@@ -20,13 +20,13 @@ describe('rate limiting', () => {
   });
 
   it('does not charge rejected requests: the bucket refills at the configured rate', async () => {
-    // 1 request/s: the five rejections come well within the second a token takes to refill, even on a busy machine.
+    // One token a second: the five rejections come well within it, even on a loaded machine.
     const { emu, notion } = await start(rowsWorkspace(1), { rateLimit: { perSecond: 1, burst: 2 } });
     await notion.users.list({});
     await notion.users.list({});
     for (let i = 0; i < 5; i++) await expect(notion.users.list({})).rejects.toMatchObject({ status: 429 });
     await new Promise((r) => setTimeout(r, 1100));
-    await notion.users.list({}); // one token refilled in 1 s, not eaten by the five rejections
+    await notion.users.list({}); // one token refilled in a second, not eaten by the five rejections
     expect(emu.counters().rateLimited).toBe(5);
   });
 
