@@ -155,8 +155,10 @@ describe('the policy', () => {
       });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
+      // Interrupt once the run is under way (its first page printed), however slow the machine starts it.
+      await once(child.stdout, 'data');
       child.stdout.resume();
-      await new Promise((r) => setTimeout(r, 1500));
+      await new Promise((r) => setTimeout(r, 500));
       const t0 = Date.now();
       child.kill('SIGINT');
       const [code] = await once(child, 'exit');
