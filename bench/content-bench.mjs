@@ -57,6 +57,10 @@ const url = await new Promise((resolve, reject) => {
   });
   child.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${banner}`)));
 });
+let running = true;
+child.once('exit', (code, signal) => {
+  if (running) console.error(`the emulator stopped during the run (${code ?? signal}): ${banner.slice(-2000)}`);
+});
 
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
@@ -77,6 +81,7 @@ for await (const m of contentTables(api, pageIds, { concurrency: 3 })) {
 }
 const seconds = (Date.now() - t0) / 1000;
 clearInterval(sampler);
+running = false;
 child.kill('SIGINT');
 await once(child, 'exit');
 await rm(dir, { recursive: true, force: true });

@@ -61,8 +61,12 @@ async function* counted(api: NotionApi, table: string, messages: AsyncIterable<S
 }
 
 /**
- * The data source tables, then the workspace tables. `collector` must be the flattener's `onTable`
- * of `tables`, so the catalog knows the table of each data source.
+ * The data source tables, then the workspace tables: users, the catalog, standalone pages, content,
+ * comments (each as asked in `options`). `collector` must be the flattener's `onTable` of `tables`, so
+ * the catalog knows the table of each data source; `pages` the tap the page stream of `tables` went
+ * through, whose pages (and the standalone pages) get content and comments read. Throws what the
+ * readers throw (`not_shared`, `retries_exhausted`, `aborted`, ...); a missing capability (403) leaves
+ * its table out and is told to `onSkip`.
  */
 export async function* withWorkspaceTables(
   tables: AsyncIterable<SingerMessage>,
