@@ -11,7 +11,7 @@
  */
 import type { Readable } from 'node:stream';
 import { NotionStreamError } from '../notion/errors.js';
-import { EndTracker } from './end-marker.js';
+import { EndTracker, missingEndError } from './end-marker.js';
 import { normalizeColumnSchema } from './foreign.js';
 import { NonFiniteNumberError, parseJson } from './json.js';
 import type { ColumnSchema, SingerMessage } from './messages.js';
@@ -36,17 +36,17 @@ function invalidLine(line: number, reason: string): NotionStreamError {
 }
 
 /** The text lines of the input with their 1-based numbers (blank lines left out). Bytes must be valid UTF-8. */
-async function* lines(input: LineInput): AsyncGenerator<{ line: number; text: string }> {
+async function* lines(input: LineInput): AsyncGenerator<{ line: number; text: string; unterminated: boolean }> {
   // Byte chunks are split at newline bytes first (a newline byte never occurs inside a multi-byte
   // character), then each line is decoded strictly, so invalid UTF-8 is refused with its line number.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let pendingText = '';
   let pendingBytes: Buffer[] = [];
   let line = 0;
-  const emit = function* (text: string) {
+  const emit = function* (text: string, unterminated = false) {
     line++;
     const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
-    if (trimmed.trim() !== '') yield { line, text: trimmed };
+    if (trimmed.trim() !== '') yield { line, text: trimmed, unterminated };
   };
   const decode = (bytes: Buffer): string => {
     try {
@@ -79,7 +79,7 @@ async function* lines(input: LineInput): AsyncGenerator<{ line: number; text: st
     if (start < bytes.length) pendingBytes.push(bytes.subarray(start));
   }
   const rest = pendingText + (pendingBytes.length > 0 ? decode(Buffer.concat(pendingBytes)) : '');
-  if (rest !== '') yield* emit(rest);
+  if (rest !== '') yield* emit(rest, true);
 }
 
 function describe(value: unknown): string {
@@ -95,11 +95,23 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Raw JSON objects, one per line (what `notion-stream pages` prints). */
 export async function* readJsonLines(input: LineInput, options: LineReaderOptions = {}): AsyncGenerator<Record<string, unknown>> {
   const end = new EndTracker('pages', options.end === 'assume');
-  for await (const { line, text } of lines(input)) {
-    const obj = parseObject(line, text);
+  for await (const { line, text, unterminated } of lines(input)) {
+    const obj = unterminated && options.end === 'require' ? parseLastLine(line, text, 'pages') : parseObject(line, text);
     if (!end.take(line, obj)) yield obj;
   }
   if (options.end !== undefined && options.end !== 'ignore') end.finish();
+}
+
+/**
+ * The last line of an input that required an end marker but ended without a newline: a line cut by a
+ * stage killed mid-write reports the missing marker, not a JSON error.
+ */
+function parseLastLine(line: number, text: string, what: 'pages' | 'singer'): Record<string, unknown> {
+  try {
+    return parseObject(line, text);
+  } catch {
+    throw missingEndError(what, false);
+  }
 }
 
 function parseObject(line: number, text: string): Record<string, unknown> {
@@ -144,8 +156,8 @@ export async function* readSingerLines(input: LineInput, options: ReadSingerOpti
   const streams = new Map<string, { declared: Set<string>; decimals: string[] }>();
   const warned = new Set<unknown>();
   const end = new EndTracker('singer', options.end === 'assume');
-  for await (const { line, text } of lines(input)) {
-    const obj = parseObject(line, text);
+  for await (const { line, text, unterminated } of lines(input)) {
+    const obj = unterminated && options.end === 'require' ? parseLastLine(line, text, 'singer') : parseObject(line, text);
     if (end.take(line, obj)) continue;
     const fix = 'Input must be Singer messages, as `notion-stream flatten` or a Singer tap writes them.';
     switch (obj.type) {

@@ -75,6 +75,7 @@ describe('every field of every property value', () => {
         spec = tableSpec(item as NotionDataSource);
         continue;
       }
+      if (item.object !== 'page') continue; // the end marker of `pages`
       const page = item as NotionPage;
       const row = flattenPage(spec!, page);
       for (const pv of Object.values(page.properties)) {

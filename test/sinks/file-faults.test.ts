@@ -46,7 +46,7 @@ afterAll(async () => {
   await emu?.close();
 });
 
-const fast = ['--rate-limit', '1000', '--quiet'];
+const fast = ['--rate-limit', '1000', '--quiet', '--no-users', '--no-catalog']; // the data source tables only
 
 describe('a full or read-only disk fails the run with one line and leaves nothing behind', () => {
   for (const to of ['csv', 'ndjson', 'duckdb']) {
