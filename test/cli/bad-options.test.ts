@@ -52,7 +52,8 @@ const CASES: [string[], string | undefined, number, RegExp][] = [
   [['emulate', '--rate-limit', '-1'], undefined, 2, /--rate-limit takes a number of requests per second \(0: no limit\)/],
   [['emulate', '--workspace', '/nonexistent.json'], undefined, 2, /Cannot read workspace seed file \/nonexistent.json/],
   [['flatten', '--table', 'x=bad-name'], '', 2, /--table x=bad-name: a table name must be/],
-  [['flatten'], '{"object":"page"', 1, /line 1: not valid JSON/],
+  [['flatten'], '{"object":"page"\n', 1, /line 1: not valid JSON/],
+  [['flatten'], '{"object":"page"', 1, /ended without the end marker/], // a last line cut short: the stage before was stopped
   [['split', '--arrays', 'sideways'], '', 2, /Invalid values/],
   [['split'], '', 1, /The input is empty/],
   [['load', '--to', 'csv', '--out', '/proc/x'], schema, 2, /--out \/proc\/x cannot be written/],
