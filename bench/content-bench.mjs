@@ -9,13 +9,11 @@
  *
  * Usage: npm run bench:content [-- --pages 2000 --rate 3]
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startEmulatorProcess } from './emulator-process.mjs';
 import { contentTables, listDataSources, NotionApi, readPages, RunStats } from '../dist/index.js';
 import { addBlocks, BlockIds, manyParagraphs, sampleDocument, saveWorkspace, scaleWorkspace, textBlock } from '../dist/emulator/index.js';
 
@@ -46,20 +44,11 @@ const dir = await mkdtemp(join(tmpdir(), 'notion-stream-content-bench-'));
 const seed = join(dir, 'workspace.json');
 await saveWorkspace(seed, ws);
 
-const bin = fileURLToPath(new URL('../bin/notion-stream.js', import.meta.url));
-const child = spawn(process.execPath, [bin, 'emulate', '--port', '0', '--workspace', seed, '--rate-limit', String(rate)], { stdio: ['ignore', 'ignore', 'pipe'] });
-let banner = '';
-const url = await new Promise((resolve, reject) => {
-  child.stderr.on('data', (d) => {
-    banner += d;
-    const m = /NOTION_BASE_URL=(\S+) NOTION_TOKEN=(\S+)/.exec(banner);
-    if (m) resolve({ baseUrl: m[1], token: m[2] });
-  });
-  child.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${banner}`)));
-});
+const emulator = await startEmulatorProcess(['--workspace', seed, '--rate-limit', String(rate)]);
+const { url, child } = emulator;
 let running = true;
 child.once('exit', (code, signal) => {
-  if (running) console.error(`the emulator stopped during the run (${code ?? signal}): ${banner.slice(-2000)}`);
+  if (running) console.error(`the emulator stopped during the run (${code ?? signal}): ${emulator.banner().slice(-2000)}`);
 });
 
 let peakRss = process.memoryUsage().rss;
@@ -82,8 +71,7 @@ for await (const m of contentTables(api, pageIds, { concurrency: 3 })) {
 const seconds = (Date.now() - t0) / 1000;
 clearInterval(sampler);
 running = false;
-child.kill('SIGINT');
-await once(child, 'exit');
+await emulator.stop();
 await rm(dir, { recursive: true, force: true });
 
 const requests = stats.requests - before;

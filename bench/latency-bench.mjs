@@ -12,11 +12,9 @@
  * 1 × 9,000 rows and 3 × 3,000 rows. `--rows 30000` runs the full size.
  * Usage: node bench/latency-bench.mjs [--rows 9000] [--rate 3] [--latencies 0,300,800,1500] [--reader <dist/index.js>]
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startEmulatorProcess } from './emulator-process.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -39,22 +37,8 @@ const layouts = [
   { sources: 3, each: Math.round(rows / 3) },
 ];
 
-const bin = fileURLToPath(new URL('../bin/notion-stream.js', import.meta.url));
-
 async function startEmulator(workspace, latency, limit) {
-  const child = spawn(process.execPath, [bin, 'emulate', '--port', '0', '--workspace', workspace, '--rate-limit', String(limit), '--latency', String(latency)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let banner = '';
-  const url = await new Promise((resolve, reject) => {
-    child.stderr.on('data', (d) => {
-      banner += d;
-      const m = /NOTION_BASE_URL=(\S+) NOTION_TOKEN=(\S+)/.exec(banner);
-      if (m) resolve({ baseUrl: m[1], token: m[2] });
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${banner}`)));
-  });
-  return { url, stop: async () => (child.kill('SIGINT'), await once(child, 'exit')) };
+  return startEmulatorProcess(['--workspace', workspace, '--rate-limit', String(limit), '--latency', String(latency)]);
 }
 
 async function run(layout, latency, limit = rate) {

@@ -7,10 +7,8 @@
  * The emulator runs in a child process so its memory does not count in the reader's RSS.
  * Usage: npm run bench [-- --sources 3 --pages 10000 --rate 3]
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startEmulatorProcess } from './emulator-process.mjs';
 import { listDataSources, NotionApi, readPages, RunStats } from '../dist/index.js';
 
 const { values } = parseArgs({
@@ -24,19 +22,8 @@ const sources = Number(values.sources);
 const pagesEach = Number(values.pages);
 const rate = Number(values.rate);
 
-const bin = fileURLToPath(new URL('../bin/notion-stream.js', import.meta.url));
-const child = spawn(process.execPath, [bin, 'emulate', '--port', '0', '--workspace', `scale:${sources}x${pagesEach}`, '--rate-limit', String(rate)], {
-  stdio: ['ignore', 'ignore', 'pipe'],
-});
-let banner = '';
-const url = await new Promise((resolve, reject) => {
-  child.stderr.on('data', (d) => {
-    banner += d;
-    const m = /NOTION_BASE_URL=(\S+) NOTION_TOKEN=(\S+)/.exec(banner);
-    if (m) resolve({ baseUrl: m[1], token: m[2] });
-  });
-  child.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${banner}`)));
-});
+const emulator = await startEmulatorProcess(['--workspace', `scale:${sources}x${pagesEach}`, '--rate-limit', String(rate)]);
+const url = emulator.url;
 
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
@@ -52,8 +39,7 @@ for await (const item of readPages(api, listDataSources(api), { concurrency: 3 }
 }
 const seconds = (Date.now() - t0) / 1000;
 clearInterval(sampler);
-child.kill('SIGINT');
-await once(child, 'exit');
+await emulator.stop();
 
 const minimum = 1 + sources * Math.ceil(pagesEach / 100); // one search page, then full query pages
 const achieved = stats.requests / seconds;
