@@ -9,7 +9,7 @@
  * A page that carries a property the schema lacks adds a JSON column; if that happens after the
  * SCHEMA went out, an extended SCHEMA (same columns plus the new one) is sent before that record.
  */
-import { Duplex, PassThrough, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { deletionRecord, flattenPage, freezeSpec, schemaMessage, tableSpec, undecidedProperties, type FlattenOptions, type TableSpec } from '../core/flatten.js';
 import { compactId, shortHash } from '../core/names.js';
 import { NotionStreamError } from '../notion/errors.js';
@@ -17,6 +17,7 @@ import type { JsonObject, NotionDataSource } from '../notion/types.js';
 import type { RecordMessage, SchemaMessage, SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
 import type { PageStreamItem } from './read-pages.js';
+import { toDuplex } from './stage.js';
 
 export const DEFAULT_DECIDE_WITHIN = 1000;
 
@@ -124,9 +125,6 @@ export async function* flattenStream(
 }
 
 /** The flattener as a Duplex in object mode: `pages` items in, Singer messages out. */
-export function createFlattener(options: FlattenStreamOptions & { highWaterMark?: number } = {}): Duplex {
-  const highWaterMark = options.highWaterMark ?? 64;
-  const input = new PassThrough({ objectMode: true, highWaterMark: 16 });
-  const output = Readable.from(flattenStream(input, options), { objectMode: true, highWaterMark });
-  return Duplex.from({ writable: input, readable: output });
+export function createFlattener(options: FlattenStreamOptions = {}): Duplex {
+  return toDuplex((input: AsyncIterable<PageStreamItem>) => flattenStream(input, options));
 }

@@ -11,7 +11,8 @@
  * Incremental reads (`since`): the same loop on `last_edited_time`, filtered server-side to the rows
  * edited at or after the watermark's minute.
  */
-import { Duplex, PassThrough, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import { toDuplex } from './stage.js';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { NotionApi } from '../notion/api.js';
 import { completePage } from '../notion/complete.js';
@@ -136,9 +137,6 @@ async function* framed(ds: NotionDataSource, pages: AsyncIterable<NotionPage>, t
 }
 
 /** The page reader as a Duplex: data source objects in, data source objects and pages out. */
-export function createPageReader(api: NotionApi, options: PageReaderOptions & { highWaterMark?: number } = {}): Duplex {
-  const highWaterMark = options.highWaterMark ?? 64;
-  const input = new PassThrough({ objectMode: true, highWaterMark: 16 });
-  const output = Readable.from(readPages(api, input, options), { objectMode: true, highWaterMark });
-  return Duplex.from({ writable: input, readable: output });
+export function createPageReader(api: NotionApi, options: PageReaderOptions = {}): Duplex {
+  return toDuplex((input: AsyncIterable<NotionDataSource>) => readPages(api, input, options));
 }

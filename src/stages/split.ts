@@ -2,10 +2,11 @@
  * Stage 4, the child-table splitter (see src/core/split.ts for what it does): Singer messages in,
  * Singer messages out, as an async generator stage or an object-mode Duplex.
  */
-import { Transform } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { MessageSplitter, type SplitOptions } from '../core/split.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
+import { toDuplex } from './stage.js';
 
 export type { ArraysMode, SplitOptions } from '../core/split.js';
 
@@ -18,27 +19,7 @@ export async function* splitStream(messages: AsyncIterable<SingerMessage>, optio
   }
 }
 
-/**
- * The splitter as an object-mode Transform: Singer messages in, Singer messages out. One input message
- * gives its output messages at once (a parent record and its child records), so the readable side may
- * briefly hold one message's fan-out above `highWaterMark`.
- */
-export function createSplitter(options: SplitOptions & { highWaterMark?: number } = {}): Transform {
-  const splitter = new MessageSplitter(options);
-  const highWaterMark = options.highWaterMark ?? 64;
-  return new Transform({
-    objectMode: true,
-    highWaterMark,
-    transform(message: SingerMessage, _encoding, callback) {
-      let out: SingerMessage[];
-      try {
-        out = splitter.push(message);
-      } catch (err) {
-        callback(err as Error);
-        return;
-      }
-      for (const m of out) this.push(m);
-      callback();
-    },
-  });
+/** The splitter as an object-mode Duplex (see `toDuplex`): Singer messages in, Singer messages out. */
+export function createSplitter(options: SplitOptions & { signal?: AbortSignal } = {}): Duplex {
+  return toDuplex((input: AsyncIterable<SingerMessage>) => splitStream(input, options));
 }

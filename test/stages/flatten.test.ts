@@ -83,7 +83,7 @@ describe('flatten stage', () => {
     const warnings: string[] = [];
     await pipeline(
       Readable.from(items),
-      createFlattener({ onWarning: (m) => warnings.push(m), highWaterMark: 4 }),
+      createFlattener({ onWarning: (m) => warnings.push(m) }),
       new Writable({ objectMode: true, highWaterMark: 4, write(m, _e, cb) { messages.push(m); cb(); } }),
     );
     const schemas = checkOrder(messages);

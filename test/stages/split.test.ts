@@ -47,19 +47,37 @@ describe('splitStream', () => {
 });
 
 describe('createSplitter', () => {
-  it('works as a pipeline stage with backpressure', async () => {
+  it('works as a pipeline stage with backpressure: it pulls input only as fast as its output is read', async () => {
+    let pulled = 0;
+    const source = Readable.from(
+      (function* () {
+        for (const m of messages) {
+          pulled++;
+          yield m;
+        }
+      })(),
+      { objectMode: true, highWaterMark: 1 },
+    );
     const out: SingerMessage[] = [];
+    const pulledAtFirstWrite: number[] = [];
+    let maxAhead = 0;
     const sink = new Writable({
       objectMode: true,
       highWaterMark: 1,
       write(chunk: SingerMessage, _enc, cb) {
+        if (out.length === 0) pulledAtFirstWrite.push(pulled);
         out.push(chunk);
+        // Each input record gives 3 output messages: input messages pulled ahead of those written.
+        maxAhead = Math.max(maxAhead, pulled - out.length / 3);
         setImmediate(cb);
       },
     });
-    await pipeline(Readable.from(messages), createSplitter({ highWaterMark: 4 }), sink);
+    await pipeline(source, createSplitter(), sink);
     expect(out).toHaveLength(2 + 500 * 3 + 1);
     expect(out.filter((m) => m.type === 'RECORD' && m.stream === 'tasks__tags')).toHaveLength(1000);
+    // A stage that buffered its whole input would have pulled all 502 messages before the first write.
+    expect(pulledAtFirstWrite[0]).toBeLessThan(60);
+    expect(maxAhead).toBeLessThan(60);
   });
 
   it('fails the pipeline on a malformed record', async () => {
