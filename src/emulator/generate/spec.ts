@@ -1,0 +1,39 @@
+/** The declarative options of the workspace generator, with their defaults. */
+export interface DataSourceSpec {
+  title: string;
+  pages: number;
+  /** 'all-types' (default): every property type, blocks and comments. 'simple': six plain properties. */
+  kind?: 'all-types' | 'simple';
+  /** Default true. False: the data source and its pages are not shared with the integration. */
+  shared?: boolean;
+  /** created_time spacing: at most this many pages per minute. Default 3. */
+  pagesPerMinute?: number;
+  /** Title of the data source an 'all-types' relation points at. Default: the first other data source (itself when alone). */
+  relatesTo?: string;
+  /** 'all-types' only: generate page blocks and comments. Default true. */
+  content?: boolean;
+}
+
+export interface DatabaseSpec {
+  title: string;
+  dataSources: DataSourceSpec[];
+  /** Default true. False: the container, its data sources and their pages are not shared. */
+  shared?: boolean;
+}
+
+export interface GenerateOptions {
+  /** Default 1. */
+  seed?: number;
+  /** Default 'secret_emulator_token'. */
+  token?: string;
+  /** Number of person users, default 40. One or two bots are added. */
+  users?: number;
+  databases: DatabaseSpec[];
+  /** ISO instant of the first page created_time (rounded down to the minute). Default '2024-01-01T00:00:00.000Z'. */
+  start?: string;
+}
+
+export const DEFAULT_TOKEN = 'secret_emulator_token';
+export const DEFAULT_START = '2024-01-01T00:00:00.000Z';
+export const MINUTE = 60_000;
+export const DAY = 86_400_000;
