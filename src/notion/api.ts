@@ -10,10 +10,17 @@ import { policyFetch, withRetry, type PolicyContext, type RetryHooks } from './h
 import { NOTION_RATE_LIMIT, RateLimiter } from './rate-limiter.js';
 import type { Json, JsonObject, NotionDataSource, NotionList, NotionPage } from './types.js';
 
+/**
+ * The Notion API's base URL, without `/v1`: `https://api.notion.com`. The CLI takes another from
+ * `NOTION_BASE_URL` or `--notion-base-url` (the emulator, a proxy).
+ */
 export const DEFAULT_BASE_URL = 'https://api.notion.com';
+/** Requests per second a run sends when no rate is given: 3, the average Notion allows an integration. */
 export const DEFAULT_RATE_LIMIT = NOTION_RATE_LIMIT;
 
+/** Options of `NotionApi`; only `token` is required. */
 export interface NotionApiOptions {
+  /** The integration token (the CLI reads `NOTION_TOKEN`), sent as the bearer token. */
   token: string;
   /** Without `/v1`. Default https://api.notion.com (or NOTION_BASE_URL in the CLI). */
   baseUrl?: string;
@@ -21,27 +28,56 @@ export interface NotionApiOptions {
   rateLimit?: number;
   /** Share one limiter between several NotionApi instances. */
   limiter?: RateLimiter;
+  /** Aborts requests in flight and every wait (rate limiter, backoff): the call rejects with code `aborted`. */
   signal?: AbortSignal;
+  /** Counts requests, retries and rate-limit waits; default a new `RunStats` (read it from `api.stats`). */
   stats?: RunStats;
+  /** Warnings (rate-limit pauses) and progress lines (retries); default silent. */
   logger?: Logger;
+  /** Per-request timeout in ms, default 60,000; a timeout counts as a transient failure (retried). */
   timeoutMs?: number;
+  /**
+   * Retries of transient failures (5xx, timeouts, network errors) per call, default 8; then
+   * `retries_exhausted`. 429/529 waits are not counted here (at most 50 per call).
+   */
   maxRetries?: number;
+  /** Base delay of the exponential backoff between transient retries, in ms; default 500. */
   backoffBaseMs?: number;
+  /** The fetch to send requests with (a test may wrap it); default `globalThis.fetch`. */
   fetch?: typeof fetch;
 }
 
+/** The body of one data source query (`POST /v1/data_sources/{id}/query`), as Notion documents it. */
 export interface QueryArgs {
+  /** A Notion filter object; absent: every row. */
   filter?: JsonObject;
+  /** Notion sort objects, applied in order. */
   sorts?: JsonObject[];
+  /** The `next_cursor` of the previous page; absent for the first page. */
   start_cursor?: string;
+  /** Rows per response, 1 to 100 (Notion's default and maximum: 100). */
   page_size?: number;
+  /** Property ids to return (sent as the `filter_properties` query parameter); absent: every property. */
   filter_properties?: string[];
 }
 
+/**
+ * The Notion calls notion-stream makes, each through one HTTP policy shared by the run: the rate limiter
+ * (default 3 requests/s, or a shared `limiter`), a per-request timeout, retries of transient failures with
+ * backoff, pauses for 429/529 as Retry-After asks, and the abort signal. Uses `@notionhq/client` with its
+ * own retries switched off. Every method rejects with a `NotionStreamError`: `bad_token` (401),
+ * `not_shared` (404 object_not_found, 403 restricted_resource), `rate_limit_blocked` (429
+ * public_api_request_blocked), `retries_exhausted` (retryable: transient failures past `maxRetries`, or
+ * 50 rate-limit waits), `notion_error` (any other refusal, or a cursor that repeats), `aborted`.
+ */
 export class NotionApi {
+  /** The underlying SDK client (its fetch goes through the policy; call it through `call` to get retries). */
   readonly client: Client;
+  /** The run's counters: requests, retries, rate-limit waits and time waited. */
   readonly stats: RunStats;
+  /** Where warnings and retry progress go. */
   readonly logger: Logger;
+  /** The signal every call of this client honours. */
   readonly signal: AbortSignal | undefined;
   private readonly ctx: PolicyContext;
   private responseMsAverage: number | undefined;
@@ -92,22 +128,30 @@ export class NotionApi {
     return withRetry(this.ctx, what, () => fn(this.client), hooks);
   }
 
+  /** One page of `POST /v1/search` with `body` (filter, cursor, page_size); `what` names it in errors. */
   search(body: JsonObject, what = 'the search for shared data sources'): Promise<NotionList<JsonObject>> {
     return this.call(what, (c) => c.request<NotionList<JsonObject>>({ path: 'search', method: 'post', body })).then((res) => checkCursor(what, body.start_cursor, res));
   }
 
+  /** `GET /v1/databases/{id}`: a database container and its `data_sources` list. */
   retrieveDatabase(id: string, what = `database ${id}`): Promise<JsonObject> {
     return this.call(what, (c) => c.request({ path: `databases/${id}`, method: 'get' }));
   }
 
+  /** `GET /v1/data_sources/{id}`: a data source with its schema (`properties`). */
   retrieveDataSource(id: string, what = `data source ${id}`): Promise<NotionDataSource> {
     return this.call(what, (c) => c.request({ path: `data_sources/${id}`, method: 'get' }));
   }
 
+  /** `GET /v1/pages/{id}`: one page, with property values as Notion truncates them (see `completePage`). */
   retrievePage(id: string): Promise<NotionPage> {
     return this.call(`page ${id}`, (c) => c.request({ path: `pages/${id}`, method: 'get' }));
   }
 
+  /**
+   * One page of `POST /v1/data_sources/{id}/query` (up to 100 rows). `args` is called for every attempt,
+   * so a retry can send a smaller `page_size` (`hooks.onTransient` halves it on 504).
+   */
   queryDataSource(id: string, args: () => QueryArgs, hooks?: RetryHooks): Promise<NotionList<NotionPage>> {
     let sent: unknown;
     return this.call(

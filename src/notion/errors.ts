@@ -19,7 +19,14 @@ export type ErrorCode =
   | 'schema_changed'
   | 'aborted';
 
+/**
+ * The one error class notion-stream throws for a cause a user can act on. `code` is narrow and stable
+ * (see `ErrorCode`); `retryable` says whether running again may help (rate limits, 5xx, network);
+ * `message` is one line naming the cause and the fix, with the token never in it. The CLI prints the
+ * message alone (no stack) and exits non-zero (2 for `invalid_option`).
+ */
 export class NotionStreamError extends Error {
+  /** Always `NotionStreamError` (survives minification, shows in logs). */
   override readonly name = 'NotionStreamError';
   constructor(
     readonly code: ErrorCode,
@@ -31,6 +38,7 @@ export class NotionStreamError extends Error {
   }
 }
 
+/** Type guard: true when `err` is a `NotionStreamError` (then `err.code` and `err.retryable` are there). */
 export function isNotionStreamError(err: unknown): err is NotionStreamError {
   return err instanceof NotionStreamError;
 }

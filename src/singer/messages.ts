@@ -14,10 +14,18 @@
 /** The JSON Schema type list of a raw JSON column: any JSON value. */
 export const JSON_TYPES = ['null', 'object', 'array', 'string', 'number', 'boolean'] as const;
 
+/**
+ * The JSON Schema of one column (a SCHEMA message's `schema.properties` value); `columnType` reads the
+ * warehouse type from it (see the table at the top of this file).
+ */
 export interface ColumnSchema {
+  /** JSON Schema type(s), `null` included when the column is nullable (every column notion-stream writes). */
   type?: string | string[];
+  /** `date-time`: TIMESTAMP (UTC ISO strings); `date`: DATE (`YYYY-MM-DD`). */
   format?: 'date-time' | 'date';
+  /** For an array (LIST) column: the schema of its items (objects list their fields in `properties`). */
   items?: ColumnSchema;
+  /** The column's original Notion name (a property name), shown as the column description. */
   description?: string;
   /** Marks a column holding raw JSON (objects, unknown property types). */
   'x-json'?: true;
@@ -32,10 +40,21 @@ export interface TableSchema {
   [key: string]: unknown;
 }
 
+/**
+ * Singer SCHEMA: declares a table (`stream`) and its columns; comes before the table's first RECORD
+ * and may come again with more columns.
+ */
 export interface SchemaMessage {
+  /** Always `SCHEMA`. */
   type: 'SCHEMA';
+  /** The table name. */
   stream: string;
+  /** An object JSON Schema: one `properties` entry per column, in column order. */
   schema: TableSchema;
+  /**
+   * The columns that identify a row (`["id"]` for data tables; `_parent_id`, `_idx` for child tables);
+   * `--mode merge` needs them.
+   */
   key_properties: string[];
   /**
    * notion-stream's extension for incremental runs: `replace` says this stream carries the whole table
@@ -45,17 +64,25 @@ export interface SchemaMessage {
   load_mode?: 'replace' | 'merge';
 }
 
+/** Singer RECORD: one row of a table whose SCHEMA came before. */
 export interface RecordMessage {
+  /** Always `RECORD`. */
   type: 'RECORD';
+  /** The table name (a SCHEMA for it came earlier). */
   stream: string;
+  /** Column name → value, as the SCHEMA types it (TIMESTAMP as UTC ISO text, LIST as arrays). */
   record: Record<string, unknown>;
 }
 
+/** Singer STATE: the bookmarks to resume from; a sink commits the last one with the data (`SyncState`). */
 export interface StateMessage {
+  /** Always `STATE`. */
   type: 'STATE';
+  /** Any JSON value; notion-stream writes a `SyncState`. */
   value: unknown;
 }
 
+/** One line of a Singer stream: SCHEMA, RECORD or STATE (told apart by `type`). */
 export type SingerMessage = SchemaMessage | RecordMessage | StateMessage;
 
 export type ColumnType =

@@ -31,7 +31,12 @@ export interface DataSourcePlan {
   table?: string;
 }
 
+/**
+ * Options of `flattenStream` and `createFlattener`: the `FlattenOptions` of the core (table names,
+ * warnings, deletions) plus the stage's own; every field is optional.
+ */
 export interface FlattenStreamOptions extends Omit<FlattenOptions, 'layout'> {
+  /** Stops the stage; it rejects with code `aborted`. */
   signal?: AbortSignal;
   /** Pages read (and held as records) at most before a table's SCHEMA is written. Default 1000. */
   decideWithin?: number;

@@ -9,6 +9,7 @@ import type { NotionApi } from '../notion/api.js';
 import { isNotionStreamError, NotionStreamError } from '../notion/errors.js';
 import { plainText, type JsonObject, type NotionDataSource } from '../notion/types.js';
 
+/** Options of `listDataSources` and `createDataSourceLister`. */
 export interface ListOptions {
   /**
    * Database ids, data source ids, Notion URLs or data source titles (matched whole, without regard to

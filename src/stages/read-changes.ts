@@ -27,6 +27,7 @@ import { listAllIds } from './reconcile.js';
 
 export { parseDuration };
 
+/** Options of `readChanges`; only `previous` is required. */
 export interface ChangeReaderOptions {
   /** The state the destination holds; undefined: a first run, everything is read. */
   previous: SyncState | undefined;
@@ -47,6 +48,7 @@ export interface ChangeReaderOptions {
   replaces?: boolean;
   /** Data sources read at the same time. */
   concurrency?: number;
+  /** Stops every phase; the reader rejects with code `aborted`. */
   signal?: AbortSignal;
   /** Announcements (full refreshes and why) go here: stderr on the command line. */
   announce?: (line: string) => void;
@@ -56,12 +58,18 @@ export interface ChangeReaderOptions {
   now?: () => number;
 }
 
+/**
+ * What an incremental run found, per phase, for the summary; counts are pages unless named otherwise.
+ * Filled while the items are consumed: complete once `items` has ended.
+ */
 export interface ChangeReport {
   /** Data sources read in full, with why. */
   full: { dataSource: string; reason: string }[];
   /** Data sources read incrementally. */
   merged: string[];
+  /** Pages found in the trash (deleted from merged tables). */
   trashed: number;
+  /** Pages the reconciliation found gone (deleted permanently or unshared). */
   missing: number;
   /** Pages of merged data sources edited since the last run (new ones included), counted as they are read. */
   edited: number;
@@ -74,10 +82,19 @@ export interface ChangeReport {
   trashRequests: number;
   /** Data sources reconciled and the requests it took. */
   reconciled: string[];
+  /** Requests the reconciliation took (one per 100 rows). */
   reconcileRequests: number;
 }
 
+/**
+ * What `readChanges` returns: the items to flatten, the plan the flattener asks for, and the state to
+ * commit once the destination holds the items.
+ */
 export interface ChangeRead {
+  /**
+   * The page reader's items: each data source object, its changed pages, then its deletions. Rejects with
+   * the `NotionApi` error codes (`bad_token`, `not_shared`, `retries_exhausted`, ...) or `aborted`.
+   */
   items: AsyncGenerator<PageStreamItem>;
   /** For the flattener: each data source's previous layout and load mode. */
   plan: (dataSource: NotionDataSource) => DataSourcePlan;
@@ -85,6 +102,7 @@ export interface ChangeRead {
   onTable: (spec: TableSpec, dataSource: NotionDataSource) => void;
   /** The state once every item has been consumed (and the destination committed them). */
   state: () => SyncState;
+  /** What the run found; complete once `items` has ended. */
   report: ChangeReport;
 }
 

@@ -11,9 +11,11 @@ import type { SingerMessage } from '../singer/messages.js';
 import { mapOrdered } from '../util/concurrency.js';
 import { isRestricted, paginate } from './read-users.js';
 
+/** Options of `commentsTable`. */
 export interface CommentsOptions {
   /** Pages read at the same time; default 3. */
   concurrency?: number;
+  /** Stops reading; the generator rejects with code `aborted`. */
   signal?: AbortSignal;
   /** Told when the table is left out, one line. */
   onSkip?: (message: string) => void;

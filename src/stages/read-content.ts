@@ -11,9 +11,11 @@ import type { SingerMessage } from '../singer/messages.js';
 import { mapOrdered } from '../util/concurrency.js';
 import { readPageBlocks } from './read-blocks.js';
 
+/** Options of `contentTables`. */
 export interface ContentOptions {
   /** Pages read at the same time; default 3. */
   concurrency?: number;
+  /** Stops reading; the generator rejects with code `aborted`. */
   signal?: AbortSignal;
 }
 

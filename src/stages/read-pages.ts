@@ -23,6 +23,7 @@ import { mapOrdered, orderedMerge } from '../util/concurrency.js';
 
 export { floorToMinute, isExpiredCursor, MAX_PAGE_SIZE, MIN_PAGE_SIZE, type RowTimestamp } from './query-window.js';
 
+/** Options of `readPages`, `readDataSourcePages` and `createPageReader`; every field is optional. */
 export interface PageReaderOptions {
   /** Data sources read at the same time (their output still comes one data source after another). Default 3. */
   concurrency?: number;
@@ -36,6 +37,7 @@ export interface PageReaderOptions {
   slots?: QuerySlots;
   /** Query page size, default and maximum 100. */
   pageSize?: number;
+  /** Stops reading: requests in flight are aborted and the reader rejects with code `aborted`. */
   signal?: AbortSignal;
   /**
    * The watermark of each data source (an ISO instant): only its rows edited at or after that minute

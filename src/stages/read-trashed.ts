@@ -10,8 +10,11 @@ import { abortedError } from '../notion/errors.js';
 import type { JsonObject } from '../notion/types.js';
 import { floorToMinute, isExpiredCursor, MAX_PAGE_SIZE } from './read-pages.js';
 
+/** A row page found in the trash. */
 export interface TrashedPage {
+  /** The page id (dashed). */
   id: string;
+  /** The data source it belongs to (dashed). */
   dataSourceId: string;
   /**
    * When it was trashed, as far as the API tells: the page's `last_edited_time` (minute precision).
@@ -20,11 +23,13 @@ export interface TrashedPage {
   trashedTime: string;
 }
 
+/** Options of `findTrashedPages`. */
 export interface FindTrashedOptions {
   /** Only pages of these data sources (dashed or undashed ids). Default: every data source. */
   dataSourceIds?: Iterable<string>;
   /** Search page size, default and maximum 100. */
   pageSize?: number;
+  /** Stops the search; it rejects with code `aborted`. */
   signal?: AbortSignal;
 }
 

@@ -10,6 +10,11 @@ import { queryAllRows } from './read-pages.js';
 /** The title property's id, the same in every data source; the smallest payload a row can have. */
 export const TITLE_PROPERTY_ID = 'title';
 
+/**
+ * Every page id of a data source (dashed, as Notion gives them): one query request per `pageSize` rows
+ * (default and maximum 100), each row reduced to its title. Rejects with the `NotionApi` error codes
+ * (`not_shared`, `retries_exhausted`, ...) or `aborted` when `signal` aborts.
+ */
 export async function listAllIds(api: NotionApi, dataSourceId: string, options: { signal?: AbortSignal; pageSize?: number } = {}): Promise<Set<string>> {
   const ids = new Set<string>();
   for await (const row of queryAllRows(api, dataSourceId, { ...options, filterProperties: [TITLE_PROPERTY_ID] })) ids.add(row.id);

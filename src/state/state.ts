@@ -27,6 +27,7 @@ export interface PropertyLayout {
   result?: string;
 }
 
+/** The bookmark of one data source in the state: where its table stands after the last committed run. */
 export interface DataSourceState {
   /** The table the data source loads into. */
   table: string;
@@ -42,8 +43,14 @@ export interface DataSourceState {
   ids: string[];
 }
 
+/**
+ * The state of incremental runs (the value of the STATE message, committed with the data in the
+ * warehouse's `_notion_stream_state` table or a state file): one bookmark per data source.
+ */
 export interface SyncState {
+  /** The state format version (1); a state of another version is not used. */
   notion_stream: typeof STATE_FORMAT;
+  /** By data source id (see `stateKey`). */
   bookmarks: Record<string, DataSourceState>;
 }
 
