@@ -5,6 +5,12 @@
 
 import type { EndpointName } from './router.js';
 
+/**
+ * What an injected fault does to a request: answer Notion's error (`rate_limited` 429,
+ * `service_overload` 529, `internal_server_error` 500, `service_unavailable` 503, `gateway_timeout`
+ * 504, `expired_cursor` 400, `restricted_resource` 403), answer a Cloudflare HTML 502
+ * (`bad_gateway_html`), never answer (`hang`), or reset the connection (`reset`).
+ */
 export type FaultKind =
   | 'rate_limited'
   | 'service_overload'
@@ -18,9 +24,13 @@ export type FaultKind =
   /** 403 restricted_resource: the integration lacks a capability (comments, user information). */
   | 'restricted_resource';
 
+/** A fault to inject (`Emulator.inject`): which requests it hits, what it does, how often. */
 export interface FaultSpec {
+  /** The endpoint it hits; default every endpoint. */
   endpoint?: EndpointName;
+  /** The HTTP method it hits (any case); default every method. */
   method?: string;
+  /** What it does. */
   kind: FaultKind;
   /** Times to fire; default 1; `Infinity` allowed. */
   count?: number;

@@ -2,14 +2,17 @@
 
 import type { EndpointName } from './router.js';
 
+/** One request the emulator received, as `Emulator.log` lists it. */
 export interface RequestLogEntry {
   /** Epoch milliseconds when the request arrived. */
   time: number;
+  /** HTTP method, upper case. */
   method: string;
   /** Path without the query string, e.g. `/v1/data_sources/<id>/query`. */
   path: string;
   /** The raw query string without `?`, when there was one. */
   query?: string;
+  /** The endpoint the path routed to; `unknown` for a path no endpoint serves. */
   endpoint: EndpointName | 'unknown';
   /** HTTP status sent; 0 when no response was sent (hang, reset). */
   status: number;
@@ -19,11 +22,17 @@ export interface RequestLogEntry {
   body?: unknown;
 }
 
+/** Totals over the request log (`Emulator.counters()`). */
 export interface Counters {
+  /** Requests received. */
   requests: number;
+  /** Requests per endpoint name. */
   byEndpoint: Record<string, number>;
+  /** Requests per HTTP status sent (`"0"`: no response, a hang or a reset). */
   byStatus: Record<string, number>;
+  /** 429 responses sent (the rate limit's and injected ones). */
   rateLimited: number;
+  /** Requests an injected fault applied to. */
   faults: number;
 }
 

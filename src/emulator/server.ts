@@ -24,7 +24,9 @@ export type { FaultKind, FaultSpec } from './faults.js';
 export type { Counters, RequestLogEntry } from './request-log.js';
 export type { RateLimitOptions } from './rate-limit.js';
 
+/** Options of `startEmulator`; only `workspace` is required. */
 export interface EmulatorOptions {
+  /** The workspace to serve (live: changes show in later responses). */
   workspace: Workspace;
   /** Default 0 (an ephemeral port). The host is always 127.0.0.1. */
   port?: number;
@@ -36,21 +38,32 @@ export interface EmulatorOptions {
   queryResultLimit?: number;
 }
 
+/** A running emulator, as `startEmulator` returns it. */
 export interface Emulator {
   /** `http://127.0.0.1:PORT`, without /v1 (the SDK's baseUrl). */
   url: string;
+  /** The bearer token it accepts (the workspace's `token`). */
   token: string;
   /** The live workspace; tests may mutate it. */
   workspace: Workspace;
+  /** Every request received, in order (live; `resetLog` empties it in place). */
   log: RequestLogEntry[];
+  /** Totals over `log`: requests, by endpoint, by status, 429s sent, faults fired. */
   counters(): Counters;
+  /** Empties `log` (and so the counters). */
   resetLog(): void;
+  /** Adds a fault: matching requests fail as it says (see `FaultSpec`). */
   inject(fault: FaultSpec): void;
+  /** Removes every injected fault. */
   clearFaults(): void;
   /** Closes every socket, hung ones included. */
   close(): Promise<void>;
 }
 
+/**
+ * Rows a data source query can page through at most, as Notion caps it: 10,000 (then `request_status`
+ * says `incomplete`).
+ */
 export const DEFAULT_QUERY_RESULT_LIMIT = 10_000;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -98,6 +111,12 @@ function bearer(req: IncomingMessage): string | undefined {
   return m?.[1];
 }
 
+/**
+ * Starts the Notion API emulator on 127.0.0.1 (port `options.port`, default an ephemeral one), serving
+ * `options.workspace` through the read endpoints of API 2025-09-03 with Notion's auth, errors,
+ * pagination, truncation, rate limit (default 3 requests/s, burst 10, per token) and injected faults.
+ * Resolves once it listens; rejects with the listen error (EADDRINUSE, ...). Call `close()` when done.
+ */
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const { workspace } = options;
   const lookup = new WorkspaceLookup(workspace);
@@ -249,10 +268,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   };
 }
 
+/** Options of `runEmulatorCommand` (`notion-stream emulate`). */
 export interface EmulatorCommandOptions {
+  /** The workspace to serve. */
   workspace: Workspace;
+  /** The port on 127.0.0.1; 0 picks a free one. */
   port: number;
+  /** Token bucket per token; default `{perSecond: 3, burst: 10}`; `false` disables. */
   rateLimit?: RateLimitOptions | false;
+  /** Added latency per response in milliseconds; default 0. */
   latencyMs?: number;
   /** Where to print the URL and token; default process.stderr. */
   out?: NodeJS.WritableStream;

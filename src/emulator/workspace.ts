@@ -12,6 +12,7 @@
 
 /** Any JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A JSON object: string keys, JSON values. */
 export type JsonObject = { [key: string]: Json };
 
 /** A Notion user as `GET /v1/users` returns it (person or bot). */
@@ -51,17 +52,27 @@ export interface EmuSchemaProperty extends JsonObject {
   type: string;
 }
 
+/** A data source (API 2025-09-03): a table inside a database container, with its schema. */
 export interface EmuDataSource {
+  /** Dashed UUID. */
   id: string;
+  /** The database container holding it. */
   database_id: string;
+  /** Rich text items. */
   title: JsonObject[];
+  /** Rich text items. */
   description: JsonObject[];
   /** Schema keyed by property name. */
   properties: Record<string, EmuSchemaProperty>;
+  /** Minute-rounded ISO instant. */
   created_time: string;
+  /** Minute-rounded ISO instant. */
   last_edited_time: string;
+  /** In the trash. */
   in_trash: boolean;
+  /** Notion's icon object, or null. */
   icon: Json;
+  /** Notion's cover object, or null. */
   cover: Json;
   /** False: the integration cannot see it. */
   shared: boolean;
@@ -73,7 +84,9 @@ export interface EmuPropertyValue extends JsonObject {
   type: string;
 }
 
+/** A page as the emulator keeps it: a data source row, or a standalone page (`data_source_id` ''). */
 export interface EmuPage {
+  /** Dashed UUID. */
   id: string;
   /** '' for a standalone page (see `parent`). */
   data_source_id: string;
@@ -84,11 +97,17 @@ export interface EmuPage {
   parent?: JsonObject;
   /** Minute-rounded (`...:00.000Z`). */
   created_time: string;
+  /** Minute-rounded ISO instant; what incremental reads filter on. */
   last_edited_time: string;
+  /** A partial user `{object: "user", id}`. */
   created_by: JsonObject;
+  /** A partial user `{object: "user", id}`. */
   last_edited_by: JsonObject;
+  /** True: trashed (absent from queries, found by a search with `filter.in_trash`). */
   in_trash: boolean;
+  /** Notion's icon object, or null. */
   icon: Json;
+  /** Notion's cover object, or null. */
   cover: Json;
   /** Keyed by property name; every schema property has a value here. */
   properties: Record<string, EmuPropertyValue>;
@@ -96,12 +115,21 @@ export interface EmuPage {
   shared: boolean;
 }
 
+/**
+ * The emulator's whole truth: users, containers, data sources, pages (values complete), blocks and
+ * comments, as plain JSON (a seed file holds one). Build one with `generateWorkspace` or a ready-made
+ * one (`allTypesWorkspace`, `demoWorkspace`, `scaleWorkspace`); tests may change it while the server runs.
+ */
 export interface Workspace {
   /** The bearer token the emulator accepts. */
   token: string;
+  /** Persons and bots, as `GET /v1/users` lists them. */
   users: EmuUser[];
+  /** The database containers. */
   databases: EmuDatabase[];
+  /** The data sources, with their schemas. */
   dataSources: EmuDataSource[];
+  /** Rows of every data source and standalone pages. */
   pages: EmuPage[];
   /** Block children keyed by parent block/page id, in order (raw Notion block objects). */
   blocks: Record<string, JsonObject[]>;

@@ -32,6 +32,14 @@ export interface SinkOptions {
 
 export const DEFAULT_CSV_DIR = 'notion-csv';
 
+/**
+ * The sink `--to` names, built from command-line style options: `to` duckdb (file `out`, default
+ * `notion.duckdb`), bigquery (project default `GOOGLE_CLOUD_PROJECT`, endpoint default
+ * `BIGQUERY_API_ENDPOINT`, from `env`), ndjson (file `out`, or stdout) or csv (directory `out`, default
+ * `notion-csv`); `mode` default `replace`. Throws `NotionStreamError` `invalid_option` when the mode does
+ * not apply to the destination (merge or append for ndjson/csv) or BigQuery has no project, and the
+ * sinks' constructor codes (`invalid_input`: no BigQuery dataset, a bad DuckDB mode).
+ */
 export function createSink(options: SinkOptions): Sink {
   const mode = options.mode ?? 'replace';
   if (options.to === 'bigquery') {

@@ -43,6 +43,13 @@ export function csvValue(value: unknown, asJson: boolean): string | null {
   return String(value);
 }
 
+/**
+ * CSV sink: a directory (`options.dir`, created when missing) with one `<table>.csv` per table, header
+ * row first, columns in SCHEMA order. null → empty field, booleans → `true`/`false`, lists, objects and
+ * JSON columns → JSON text. The files are written to a staging directory and swapped in only after the
+ * whole stream succeeded; STATE messages are ignored. `write` rejects with `invalid_input` for a table
+ * name that cannot be a file name, `aborted` when its signal aborts, or the stream's error.
+ */
 export class CsvSink implements Sink {
   constructor(private readonly options: CsvSinkOptions) {}
 

@@ -62,6 +62,7 @@ export { quoteIdent, STAGE_PREFIX };
 
 export type DuckDbMode = 'replace' | 'append' | 'merge';
 
+/** Options of `DuckDbSink`; every field is optional. */
 export interface DuckDbSinkOptions {
   /** The database file, default `notion.duckdb` (`:memory:` for a throwaway database). */
   path?: string;
@@ -195,10 +196,25 @@ interface TableState {
 
 const DUCKDB_DIALECT: Dialect = { ident: quoteIdent, order: quoteIdent(SEQ_COLUMN) };
 
+/**
+ * DuckDB sink: every Singer stream becomes a table of a local DuckDB file (default `notion.duckdb`),
+ * loaded through DuckDB's Appender into staging tables, then moved into place in ONE transaction with the
+ * run's state (`_notion_stream_state`) only when the whole input succeeded; modes replace (default),
+ * append and merge (by `key_properties`). See this file's header for types, modes, schema evolution and
+ * deletions. The constructor throws `NotionStreamError` `invalid_input` for a mode other than
+ * replace/append/merge or a `batchRows` that is not a positive integer. `write` rejects leaving the file
+ * as it was, with `invalid_input` (the file cannot be opened, the stored state is not JSON, merge without
+ * `key_properties`, a column whose type changed, a value that does not fit its column, a RECORD before
+ * its SCHEMA), `aborted`, or the stream's own error.
+ */
 export class DuckDbSink implements Sink {
+  /** The database file (`:memory:` or empty: an in-memory database). */
   readonly path: string;
+  /** How the run's tables get into place: replace, append or merge. */
   readonly mode: DuckDbMode;
+  /** Rows of a table per staging commit. */
   readonly batchRows: number;
+  /** Deletion records mark their row (`_deleted_at`) instead of deleting it. */
   readonly softDelete: boolean;
 
   constructor(options: DuckDbSinkOptions = {}) {

@@ -31,6 +31,12 @@ export function temporaryPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
+/**
+ * NDJSON sink: the Singer messages, one per line, to a file (`options.out`) or to stdout (`out`
+ * undefined or `-`), STATE messages included. A file is written under a temporary name and renamed
+ * into place only when the stream succeeded; on stdout the end marker of the completion protocol is
+ * written only then. `write` rejects with the stream's error or `aborted`.
+ */
 export class NdjsonSink implements Sink {
   constructor(private readonly options: NdjsonSinkOptions = {}) {}
 

@@ -13,6 +13,7 @@ export interface TableSummary {
   rows: number;
 }
 
+/** What a sink's `write` resolves with: where the data went, the rows of each table, the jobs run. */
 export interface SinkSummary {
   /** Where the data went: a file, a directory, or `stdout`. */
   destination: string;
@@ -24,6 +25,13 @@ export interface SinkSummary {
   state?: unknown;
 }
 
+/**
+ * What every destination implements (`DuckDbSink`, `BigQuerySink`, `NdjsonSink`, `CsvSink`). A sink
+ * consumes a whole Singer message stream and is all-or-nothing: when the stream fails at any point (a
+ * Notion error, a malformed line, an abort) or the sink itself fails, every destination table or file is
+ * left as it was before the run. `write` rejects with the stream's own error, with `aborted` when the
+ * signal aborts, with `invalid_input` for a RECORD before its SCHEMA, or with the sink's codes.
+ */
 export interface Sink {
   /**
    * Writes the whole stream; resolves once it is durably in place, rejects leaving the destination unchanged.

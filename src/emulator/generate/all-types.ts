@@ -14,6 +14,11 @@ export const ALL_TYPES_TITLES: EdgeCaseTitles = {
   trashed: 'Trashed project',
 };
 
+/**
+ * The spec of `allTypesWorkspace` (edge cases aside): "Projects" (40 'all-types' pages), "Tasks"
+ * (data sources "Tasks", 90 'all-types' pages, and "Archive", 20 'simple'), and "Secret" (unshared,
+ * 8 'simple' pages). `seed` default 1.
+ */
 export function allTypesSpec(seed = 1): GenerateOptions {
   return {
     seed,
@@ -42,12 +47,16 @@ export function allTypesWorkspace(opts?: { seed?: number }): Workspace {
   return workspaceWithEdgeCases(allTypesSpec(opts?.seed ?? 1), ALL_TYPES_TITLES, 60);
 }
 
+/** The ids and property names of the special objects of an `allTypesWorkspace()` (see `allTypesIds`). */
 export interface AllTypesIds {
+  /** The "Projects" database and its one data source. */
   projectsDatabaseId: string;
   projectsDataSourceId: string;
+  /** The "Tasks" database, its "Tasks" data source and its "Archive" data source. */
   tasksDatabaseId: string;
   tasksDataSourceId: string;
   archiveDataSourceId: string;
+  /** The unshared "Secret" database and its data source (404 for the integration). */
   secretDatabaseId: string;
   secretDataSourceId: string;
   /** Projects page whose relation holds 60 task ids. */
@@ -64,9 +73,13 @@ export interface AllTypesIds {
   trashedPageId: string;
   /** Property names on Projects. */
   relationProperty: string;
+  /** The sum rollup over the relation ("Total estimate"). */
   rollupSumProperty: string;
+  /** The show_original rollup over the relation ("Related priorities"). */
   rollupShowProperty: string;
+  /** The people property holding 30 and 25 users on the edge-case pages ("Owners"). */
   peopleProperty: string;
+  /** The rich_text property holding 30 mentions on the edge-case page ("Summary"). */
   mentionsProperty: string;
 }
 

@@ -14,6 +14,12 @@ export const DEMO_TITLES: EdgeCaseTitles = {
   trashed: 'Cancelled initiative',
 };
 
+/**
+ * The spec of `demoWorkspace` (edge cases and sample content aside): 60 users; "Projects" (120
+ * 'all-types' pages, relation to Tasks), "Tasks" (data sources "Tasks", 1,500 'all-types' pages related
+ * to Projects, and "Backlog", 400 'simple'), "Meetings" (300 'all-types', relation to the people
+ * directory), "People directory" (150 'simple') and the unshared "HR notes" (20 'simple'). `seed` default 1.
+ */
 export function demoSpec(seed = 1): GenerateOptions {
   return {
     seed,

@@ -7,6 +7,7 @@ export class Rng {
     this.state = seed >>> 0;
   }
 
+  /** The next 32-bit unsigned integer. */
   u32(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
@@ -24,10 +25,12 @@ export class Rng {
     return lo + Math.floor(this.next() * (hi - lo + 1));
   }
 
+  /** True with probability `p` (0..1). */
   chance(p: number): boolean {
     return this.next() < p;
   }
 
+  /** One item, uniformly; throws on an empty list. */
   pick<T>(items: readonly T[]): T {
     const v = items[Math.floor(this.next() * items.length)];
     if (v === undefined) throw new Error('Rng.pick on an empty list');
@@ -55,6 +58,7 @@ export class Rng {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
 
+  /** `len` lowercase hex digits. */
   hex(len: number): string {
     let s = '';
     while (s.length < len) s += hex8(this.u32());

@@ -1,6 +1,8 @@
 /** The declarative options of the workspace generator, with their defaults. */
 export interface DataSourceSpec {
+  /** The data source's title (also its table's name, and what `relatesTo` names). */
   title: string;
+  /** Number of pages (rows), a non-negative integer. */
   pages: number;
   /** 'all-types' (default): every property type, blocks and comments. 'simple': six plain properties. */
   kind?: 'all-types' | 'simple';
@@ -14,13 +16,17 @@ export interface DataSourceSpec {
   content?: boolean;
 }
 
+/** One database container of a `GenerateOptions` spec, with its data sources. */
 export interface DatabaseSpec {
+  /** The database's title. */
   title: string;
+  /** Its data sources, at least one. */
   dataSources: DataSourceSpec[];
   /** Default true. False: the container, its data sources and their pages are not shared. */
   shared?: boolean;
 }
 
+/** The declarative spec of `generateWorkspace`: databases, users, seed and start time. */
 export interface GenerateOptions {
   /** Default 1. */
   seed?: number;
@@ -28,11 +34,13 @@ export interface GenerateOptions {
   token?: string;
   /** Number of person users, default 40. One or two bots are added. */
   users?: number;
+  /** The database containers, in order. */
   databases: DatabaseSpec[];
   /** ISO instant of the first page created_time (rounded down to the minute). Default '2024-01-01T00:00:00.000Z'. */
   start?: string;
 }
 
+/** The bearer token a generated workspace accepts unless `GenerateOptions.token` says otherwise. */
 export const DEFAULT_TOKEN = 'secret_emulator_token';
 export const DEFAULT_START = '2024-01-01T00:00:00.000Z';
 export const MINUTE = 60_000;

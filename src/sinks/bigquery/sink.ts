@@ -65,13 +65,17 @@ export const STATE_FIELDS: BigQueryField[] = [
   { name: 'committed_at', type: 'TIMESTAMP', mode: 'NULLABLE', description: 'When that run loaded it' },
 ];
 
+/** Options of `BigQuerySink`; `projectId` and `datasetId` are required. */
 export interface BigQuerySinkOptions {
+  /** The Google Cloud project the dataset and the jobs belong to (the CLI: `--project` or `GOOGLE_CLOUD_PROJECT`). */
   projectId: string;
+  /** The dataset the tables go to; created (in `location`) when missing. */
   datasetId: string;
   /** Where the dataset lives (created there when missing) and where every job runs. */
   location?: string;
   /** A BigQuery-compatible endpoint; no Google credentials are used then. */
   endpoint?: string;
+  /** `replace` (default) swaps in the run's tables; `append` adds the run's rows; `merge` upserts them by key. */
   mode?: SwapMode;
   /** Recreate tables whose column types changed instead of stopping. */
   fullRefresh?: boolean;
@@ -109,6 +113,7 @@ export interface JobCounts {
   query: number;
 }
 
+/** The `SinkSummary` of a BigQuery run, with the load, copy and query jobs it created (`JobCounts`). */
 export interface BigQuerySinkSummary extends SinkSummary {
   jobs: JobCounts;
 }
@@ -159,7 +164,18 @@ function present(value: unknown): boolean {
   return value !== null && value !== undefined;
 }
 
+/**
+ * BigQuery sink: every Singer stream becomes a table of one dataset, loaded through load jobs into
+ * staging tables, then swapped in by ONE multi-statement transaction with the run's state only when the
+ * whole input succeeded (see this file's header). The constructor throws `NotionStreamError`
+ * `invalid_option` without a project and `invalid_input` without a dataset. `write` rejects leaving the
+ * targets as they were, with `bigquery_error` (no credentials, the endpoint unreachable, access refused,
+ * a job or the swap refused; `retryable` for 5xx), `schema_changed` (column types changed since the last
+ * load: run with `fullRefresh`), `invalid_input` (a table named like the state table, a bad `_deleted_at`,
+ * a deletion record without its key, merge without `key_properties`), `aborted`, or the stream's error.
+ */
 export class BigQuerySink implements Sink {
+  /** How the run's tables get into place: replace, append or merge. */
   readonly mode: SwapMode;
   private readonly client: BigQuery;
   private readonly dataset: Dataset;
@@ -178,6 +194,7 @@ export class BigQuerySink implements Sink {
     this.dataset = this.client.dataset(options.datasetId, { location: options.location });
   }
 
+  /** `<project>.<dataset>`, as summaries and messages name it. */
   get destination(): string {
     return `${this.options.projectId}.${this.options.datasetId}`;
   }
