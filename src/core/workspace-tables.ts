@@ -294,6 +294,7 @@ export function blockPlainText(block: JsonObject): string {
 
 /** Where a block sits in its page's tree. */
 export interface BlockPlace {
+  /** The page whose content the block is. */
   pageId: string;
   /** The page id for top-level blocks. */
   parentId: string;

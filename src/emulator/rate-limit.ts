@@ -4,7 +4,9 @@
  */
 
 export interface RateLimitOptions {
+  /** Tokens added per second: the sustained rate in requests/s. */
   perSecond: number;
+  /** Tokens the bucket holds: requests allowed at once after a pause. */
   burst: number;
 }
 

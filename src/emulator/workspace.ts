@@ -17,24 +17,37 @@ export type JsonObject = { [key: string]: Json };
 
 /** A Notion user as `GET /v1/users` returns it (person or bot). */
 export interface EmuUser extends JsonObject {
+  /** Always `user`. */
   object: 'user';
+  /** Dashed UUID. */
   id: string;
+  /** Display name. */
   name: string | null;
+  /** Image URL, or null. */
   avatar_url: string | null;
+  /** `person` users also carry `person: {email}`; bots carry `bot: {}`. */
   type: 'person' | 'bot';
 }
 
 /** A database container (2025-09-03): holds one or more data sources, no schema. */
 export interface EmuDatabase {
+  /** Dashed UUID. */
   id: string;
+  /** Rich text items. */
   title: JsonObject[];
+  /** Rich text items. */
   description: JsonObject[];
   /** Millisecond `+00:00` timestamps, as Notion keeps them on containers. */
   created_time: string;
+  /** Same format as `created_time`. */
   last_edited_time: string;
+  /** Shown inline in its parent page. */
   is_inline: boolean;
+  /** In the trash. */
   in_trash: boolean;
+  /** Notion's icon object, or null. */
   icon: Json;
+  /** Notion's cover object, or null. */
   cover: Json;
   /** Parent of the database container (usually a page or the workspace). */
   parent: JsonObject;
@@ -48,7 +61,9 @@ export interface EmuDatabase {
 export interface EmuSchemaProperty extends JsonObject {
   /** URL-encoded as Notion returns it, e.g. `"%3CnJT"`; `"title"` for the title property. */
   id: string;
+  /** The property's name (the key it has in `properties`). */
   name: string;
+  /** The property type (`title`, `rich_text`, `number`, `relation`, ...). */
   type: string;
 }
 
@@ -80,7 +95,9 @@ export interface EmuDataSource {
 
 /** A property value on a page, complete: `{id, type, <type>: value}` (rollup: value ignored, computed). */
 export interface EmuPropertyValue extends JsonObject {
+  /** The property id, URL-encoded as Notion gives it (`title` for the title). */
   id: string;
+  /** The property type; the value sits under the key of that name. */
   type: string;
 }
 

@@ -8,8 +8,11 @@ export type JsonObject = { [key: string]: Json };
 
 /** A page property value: `{id, type, <type>: value}` (relation also has `has_more`). */
 export interface PropertyValue {
+  /** The property id, URL-encoded as Notion gives it. */
   id: string;
+  /** The property type; the value sits under the key of that name. */
   type: string;
+  /** Relations only: true when the page response cut the list at 25 items (see `completePage`). */
   has_more?: boolean;
   [key: string]: Json | undefined;
 }
@@ -37,8 +40,11 @@ export interface NotionPage {
 
 /** A schema property: `{id, name, type, <type>: config}`. */
 export interface SchemaProperty {
+  /** The property id, URL-encoded as Notion gives it (`title` for the title property). */
   id: string;
+  /** The property's name (its key in `properties`). */
   name: string;
+  /** The property type (`title`, `number`, `formula`, ...); its config sits under that key. */
   type: string;
   [key: string]: Json | undefined;
 }

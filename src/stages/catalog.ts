@@ -39,6 +39,7 @@ export class CatalogCollector {
     if (!this.#entries.has(dataSource.id)) this.#entries.set(dataSource.id, { dataSource, table: null, columns: new Map() });
   }
 
+  /** The data sources recorded so far, in the order they arrived, with their table (null: none). */
   entries(): Entry[] {
     return [...this.#entries.values()];
   }

@@ -19,12 +19,15 @@ const OTHER_PAGES = new Set(['child_page', 'child_database']);
 
 /** A block and where it sits. */
 export interface BlockNode {
+  /** The block object as Notion returns it. */
   block: JsonObject;
+  /** Its page, parent, depth and position. */
   place: BlockPlace;
 }
 
 /** A page's content tree: its blocks in document order, and the children of each block read. */
 export interface PageBlocks {
+  /** The page whose content this is. */
   pageId: string;
   /** Pre-order (document order): a block, then its children, then its next sibling. */
   blocks: BlockNode[];

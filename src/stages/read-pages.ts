@@ -53,11 +53,15 @@ export interface PageReaderOptions {
  * follows its data source's pages in incremental runs, and becomes a deletion record (`_deleted_at`).
  */
 export interface PageDeletion {
+  /** Always `page_deletion`. */
   object: 'page_deletion';
+  /** The page id. */
   id: string;
+  /** The data source it left. */
   data_source_id: string;
   /** When it was trashed (its last_edited_time), or when the run found it missing. */
   deleted_time: string;
+  /** `trashed`: found in the trash; `missing`: gone from the data source's ids (deleted or unshared). */
   reason: 'trashed' | 'missing';
 }
 

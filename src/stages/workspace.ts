@@ -28,6 +28,7 @@ export interface WorkspaceOptions {
   comments?: boolean;
   /** Pages read at the same time for content and comments; default 3. */
   concurrency?: number;
+  /** Stops reading the workspace tables; they reject with code `aborted`. */
   signal?: AbortSignal;
   /** Told when a table is left out (a missing capability), one line. */
   onSkip?: (message: string) => void;
@@ -37,7 +38,9 @@ export interface WorkspaceOptions {
 
 /** What the run's page stream carried: the data sources and the pages (ids and edit times). */
 export class PageTap {
+  /** The data source objects that passed, in order. */
   readonly dataSources: NotionDataSource[] = [];
+  /** The pages kept (see `keep`) that passed, in order. */
   readonly pages: { id: string; last_edited_time: string }[] = [];
 
   /** `keep`: the pages whose content and comments are read (default all). */

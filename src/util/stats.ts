@@ -5,17 +5,24 @@ export function count(n: number, singular: string, plural = `${singular}s`): str
 
 /** Counters of one run, shared by every stage; printed as the final summary. */
 export class RunStats {
+  /** When the run started, epoch ms. */
   readonly startedAt = Date.now();
+  /** HTTP requests sent to Notion, retries included. */
   requests = 0;
+  /** Failed requests that were tried again (transient failures and rate-limit answers). */
   retries = 0;
   /** 429/529 answers that paused the run. */
   rateLimitWaits = 0;
+  /** Time the run was paused by rate-limit answers, ms. */
   waitMs = 0;
+  /** Data sources read. */
   dataSources = 0;
+  /** Pages read. */
   pages = 0;
   /** Property values fetched in full because the page response truncated them. */
   completions = 0;
 
+  /** Seconds since `startedAt`. */
   seconds(): number {
     return (Date.now() - this.startedAt) / 1000;
   }

@@ -51,13 +51,17 @@ export function allTypesWorkspace(opts?: { seed?: number }): Workspace {
 export interface AllTypesIds {
   /** The "Projects" database and its one data source. */
   projectsDatabaseId: string;
+  /** The data source of the "Projects" database (every edge-case page is in it). */
   projectsDataSourceId: string;
   /** The "Tasks" database, its "Tasks" data source and its "Archive" data source. */
   tasksDatabaseId: string;
+  /** The "Tasks" data source of the "Tasks" database. */
   tasksDataSourceId: string;
+  /** The "Archive" data source of the "Tasks" database ('simple' schema). */
   archiveDataSourceId: string;
   /** The unshared "Secret" database and its data source (404 for the integration). */
   secretDatabaseId: string;
+  /** The data source of the unshared "Secret" database. */
   secretDataSourceId: string;
   /** Projects page whose relation holds 60 task ids. */
   relation60PageId: string;

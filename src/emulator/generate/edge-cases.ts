@@ -61,11 +61,17 @@ function setMentionCount(ws: Workspace, rng: Rng, page: EmuPage, count: number):
 
 /** Titles of the edge-case pages of a ready-made workspace. */
 export interface EdgeCaseTitles {
+  /** The page whose relation holds many ids (60 in all-types, 130 in demo): past the 25 a page response shows. */
   relationMany: string;
+  /** The page whose relation holds exactly 25 ids. */
   relation25: string;
+  /** The page whose people property holds 30 users. */
   people30: string;
+  /** The page whose people property holds exactly 25 users. */
   people25: string;
+  /** The page whose rich text holds 30 mentions. */
   mentions30: string;
+  /** The page in the trash. */
   trashed: string;
 }
 
