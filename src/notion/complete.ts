@@ -98,6 +98,7 @@ export function assembleProperty(prop: PropertyValue, items: JsonObject[], last:
 /**
  * Returns the page with every possibly-truncated value replaced by its complete value. `limit` (p-limit)
  * bounds the completions in flight across the whole run; every request still passes the rate limiter.
+ * Rejects with the `NotionApi` codes (`not_shared`, `retries_exhausted`, ...) or `aborted`.
  */
 export async function completePage(api: NotionApi, page: NotionPage, schema: Record<string, SchemaProperty> | undefined, limit?: LimitFunction): Promise<NotionPage> {
   const names = truncatedProperties(page, schema);

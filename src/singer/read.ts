@@ -92,7 +92,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Raw JSON objects, one per line (what `notion-stream pages` prints). */
+/**
+ * Raw JSON objects, one per line (what `notion-stream pages` prints).
+ * Rejects with `NotionStreamError` `invalid_input` (`line N: ` and the reason) for a line that is not one
+ * JSON object, and `incomplete_input` when `options.end` is `require` and the end marker is missing.
+ */
 export async function* readJsonLines(input: LineInput, options: LineReaderOptions = {}): AsyncGenerator<Record<string, unknown>> {
   const end = new EndTracker('pages', options.end === 'assume');
   for await (const { line, text, unterminated } of lines(input)) {

@@ -45,7 +45,10 @@ export class CatalogCollector {
   }
 }
 
-/** The three catalog tables as Singer messages; one request per database. */
+/**
+ * The three catalog tables as Singer messages; one request per database.
+ * Rejects with the `NotionApi` codes (`not_shared`, `retries_exhausted`, ...) or `aborted`.
+ */
 export async function* catalogTables(api: NotionApi, collector: CatalogCollector, signal?: AbortSignal): AsyncGenerator<SingerMessage> {
   const entries = collector.entries();
   const databaseIds = [...new Set(entries.map((e) => parentOf((e.dataSource as unknown as JsonObject).parent).id).filter((id): id is string => id !== null))];

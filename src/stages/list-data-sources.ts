@@ -18,7 +18,13 @@ export interface ListOptions {
   databases?: readonly string[];
 }
 
-/** Lists data sources (full objects, with their schema) in a stable order. */
+/**
+ * Lists data sources (full objects, with their schema) in a stable order: every data source shared
+ * with the integration (sorted by title, then id), or the ones `options.databases` names, each once (a
+ * database gives all of its data sources). Rejects with `NotionStreamError` `invalid_id` (a reference that
+ * is no id, no URL and no unique title), the `NotionApi` codes (`bad_token`, `not_shared` for an id not
+ * shared with the integration, `retries_exhausted`, ...), or `aborted` when the client's signal aborts.
+ */
 export async function* listDataSources(api: NotionApi, options: ListOptions = {}): AsyncGenerator<NotionDataSource> {
   const refs = options.databases ?? [];
   const seen = new Set<string>();
@@ -96,7 +102,10 @@ async function resolveRef(api: NotionApi, ref: string): Promise<NotionDataSource
   return [await api.retrieveDataSource(id, what)];
 }
 
-/** The lister as a Readable in object mode. */
+/**
+ * The lister as a Readable in object mode (`highWaterMark` in data source objects, default 16): what
+ * `listDataSources` yields; the stream errors with the same codes.
+ */
 export function createDataSourceLister(api: NotionApi, options: ListOptions & { highWaterMark?: number } = {}): Readable {
   return Readable.from(listDataSources(api, options), { objectMode: true, highWaterMark: options.highWaterMark ?? 16 });
 }

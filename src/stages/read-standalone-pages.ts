@@ -12,7 +12,10 @@ import { paginate } from './read-users.js';
 /** Parents that make a page a data source row (`database_id` in versions before 2025-09-03). */
 const ROW_PARENTS = new Set(['data_source_id', 'database_id']);
 
-/** Every shared page outside data sources, live and trashed alike as search returns them (live only). */
+/**
+ * Every shared page outside data sources, live and trashed alike as search returns them (live only).
+ * Rejects with the `NotionApi` codes (`bad_token`, `retries_exhausted`, ...) or `aborted`.
+ */
 export async function* readStandalonePages(api: NotionApi, signal?: AbortSignal): AsyncGenerator<JsonObject> {
   const search = (cursor: string | undefined) =>
     api.search({ filter: { property: 'object', value: 'page' }, page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) }, 'the search for shared pages');

@@ -20,7 +20,11 @@ export async function* paginate(fetchPage: (cursor: string | undefined) => Promi
   } while (cursor !== undefined);
 }
 
-/** Every user object (persons and bots), as Notion returns them. */
+/**
+ * Every user object (persons and bots), as Notion returns them.
+ * Rejects with the `NotionApi` codes (`bad_token`, `not_shared` for 403 restricted_resource when the
+ * integration lacks the user capability, `retries_exhausted`, ...) or `aborted`.
+ */
 export function readUsers(api: NotionApi, signal?: AbortSignal): AsyncGenerator<JsonObject> {
   return paginate((cursor) => api.listUsers(cursor), signal);
 }

@@ -68,6 +68,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /**
  * Checks a STATE value read back (from a warehouse table or a state file). Undefined stays undefined
  * (no state: everything is read). Anything else that is not a notion-stream state is refused with the fix.
+ * Throws `NotionStreamError` `invalid_input` naming `from` and the fix (delete it, or `--full-refresh`).
  */
 export function parseState(value: unknown, from: string): SyncState | undefined {
   if (value === undefined || value === null) return undefined;
@@ -156,7 +157,10 @@ export function trashSearchSince(bookmarks: Iterable<DataSourceState>): string |
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** `--reconcile-every` durations: `90s`, `30m`, `12h`, `7d`, `2w` (a number and a unit) → milliseconds. */
+/**
+ * `--reconcile-every` durations: `90s`, `30m`, `12h`, `7d`, `2w` (a positive number and a unit) →
+ * milliseconds. Throws `NotionStreamError` `invalid_option` for anything else.
+ */
 export function parseDuration(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$/i.exec(text);
   if (!m || !(Number(m[1]) > 0)) {

@@ -51,7 +51,10 @@ export function warnOnce(spec: TableSpec, key: string, message: string): void {
   spec.onWarning(message);
 }
 
-/** Builds the table of a data source: its name, and a column set for every schema property. */
+/**
+ * Builds the table of a data source: its name, and a column set for every schema property.
+ * Never throws: an unknown property type is kept as JSON (told to `options.onWarning`).
+ */
 export function tableSpec(dataSource: NotionDataSource, options: FlattenOptions = {}): TableSpec {
   const title = plainText(dataSource.title);
   const table = tableName(title, dataSource.id, options.tableNames);
