@@ -52,7 +52,12 @@ function describeItem(item: unknown): string {
   return typeof o.object === 'string' ? `a "${o.object}" object` : 'an object without "object"';
 }
 
-/** Flattens a `pages` stream into Singer messages: per table one SCHEMA, then its RECORDs. */
+/**
+ * Flattens a `pages` stream into Singer messages: per table one SCHEMA, then its RECORDs.
+ * Rejects with `NotionStreamError` `invalid_input` for input out of order (a page before any data
+ * source object, a data source twice, an item that is no data source, page or page deletion), with a
+ * `FlattenError` for a value that does not fit its column (see `flattenPage`), or `aborted`.
+ */
 export async function* flattenStream(
   items: AsyncIterable<PageStreamItem> | Iterable<PageStreamItem>,
   options: FlattenStreamOptions = {},

@@ -92,6 +92,9 @@ export interface QueryAllRowsOptions {
  * With `since`, a page edited while the run reads moves later in the order and may come twice (once
  * at its old time, once at its new one): de-duplication only covers the ids of the boundary minute. A
  * consumer that merges by id and keeps the last occurrence gets the newest version.
+ * Rejects with the `NotionApi` codes (`not_shared`, `retries_exhausted`, ...), `window_stuck` (more rows
+ * in one minute than one query can page through), `invalid_input` (a `since` that is no ISO instant) or
+ * `aborted`.
  */
 export function queryAllRows(api: NotionApi, dataSourceId: string, options: QueryAllRowsOptions = {}): AsyncGenerator<NotionPage> {
   const { since, slots, ...rest } = options;
@@ -114,6 +117,7 @@ export function readDataSourcePages(api: NotionApi, dataSource: NotionDataSource
  * Reads several data sources, up to `concurrency` at once, and yields each data source object followed
  * by its complete pages, one data source after another. Data sources ahead of the one being emitted
  * never wait for it: past `buffer` pages they spool to temporary files (removed on every exit).
+ * Rejects with the codes of `queryAllRows` and of `completePage`.
  */
 export async function* readPages(api: NotionApi, dataSources: AsyncIterable<NotionDataSource> | Iterable<NotionDataSource>, options: PageReaderOptions = {}): AsyncGenerator<PageStreamItem> {
   const list: NotionDataSource[] = [];
