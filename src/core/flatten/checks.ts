@@ -15,6 +15,7 @@ export class FlattenError extends NotionStreamError {
   }
 }
 
+/** A flat record being written: column name → value. */
 export type Row = Record<string, Json>;
 
 /** Context of one property value, for error messages. */
@@ -24,12 +25,14 @@ export interface Where {
   pageId: string;
 }
 
+/** A value named for a message: `null`, `an array`, `an object`, or its type and JSON. */
 export function describe(v: Json | undefined): string {
   if (v === undefined || v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v).slice(0, 60)}`;
 }
 
+/** The `FlattenError` for a value at `w`, naming table, column, property and page. */
 export function mismatch(w: Where, message: string): FlattenError {
   return new FlattenError(
     w.spec.table,
@@ -38,30 +41,35 @@ export function mismatch(w: Where, message: string): FlattenError {
   );
 }
 
+/** The value as a string or null; throws `FlattenError` for anything else. */
 export function str(w: Where, v: Json | undefined): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string') throw mismatch(w, `expected a string, got ${describe(v)}.`);
   return v;
 }
 
+/** The value as a number or null; throws `FlattenError` for anything else. */
 export function num(w: Where, v: Json | undefined): number | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'number') throw mismatch(w, `expected a number, got ${describe(v)}.`);
   return v;
 }
 
+/** The value as a boolean or null; throws `FlattenError` for anything else. */
 export function bool(w: Where, v: Json | undefined): boolean | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'boolean') throw mismatch(w, `expected a boolean, got ${describe(v)}.`);
   return v;
 }
 
+/** The value as an array (`[]` for null); throws `FlattenError` for anything else. */
 export function arr(w: Where, v: Json | undefined): Json[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw mismatch(w, `expected an array, got ${describe(v)}.`);
   return v;
 }
 
+/** The value as an object or null; throws `FlattenError` for anything else. */
 export function obj(w: Where, v: Json | undefined): JsonObject | null {
   if (v === undefined || v === null) return null;
   if (!isObject(v)) throw mismatch(w, `expected an object, got ${describe(v)}.`);

@@ -5,6 +5,7 @@
 import type { Json, JsonObject, SchemaProperty } from '../../notion/types.js';
 import { columnSchema, type ColumnSchema, type ColumnType } from '../../singer/messages.js';
 
+/** One column of a table: its name, warehouse type and description. */
 export interface Column {
   name: string;
   type: ColumnType;
@@ -14,6 +15,7 @@ export interface Column {
   fields?: readonly string[];
 }
 
+/** The scalar column types. */
 export const T = {
   STRING: { kind: 'STRING' },
   NUMBER: { kind: 'NUMBER' },
@@ -170,6 +172,7 @@ export function nameSuffixes(shape: Shape | undefined): string[] {
   return (shape === undefined ? DATE_PARTS : PARTS[shape]).map(([s]) => s);
 }
 
+/** The columns a property writes in its shape (none while its shape is undecided). */
 export function columnsOf(p: Pick<PropertyColumns, 'base' | 'name' | 'shape' | 'type'>): Column[] {
   if (p.shape === undefined) return [];
   const fields = p.shape === 'json_list' ? ITEM_FIELDS[p.type] : undefined;
@@ -185,6 +188,7 @@ export function columnJsonSchema(c: Column): ColumnSchema {
   return { ...schema, items: { type: ['null', 'object'], properties } };
 }
 
+/** True for a JSON object (not null, not an array). */
 export function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

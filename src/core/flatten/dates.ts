@@ -48,6 +48,7 @@ export function toInstant(value: string, timeZone: string | null = null): string
   }
 }
 
+/** A datetime value as a UTC ISO instant, or null; throws `FlattenError` when it is not one. */
 export function timestamp(w: Where, v: Json | undefined, timeZone: string | null = null): string | null {
   const s = str(w, v);
   if (s === null) return null;
@@ -56,6 +57,7 @@ export function timestamp(w: Where, v: Json | undefined, timeZone: string | null
   return instant;
 }
 
+/** Writes a date value `{start, end, time_zone}` into its six columns (see core/flatten.ts). */
 export function writeDate(w: Where, row: Row, base: string, v: Json | undefined): void {
   const d = obj(w, v);
   const start = str(w, d?.start);

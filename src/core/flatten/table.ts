@@ -10,6 +10,7 @@ import { ColumnNamer, normalizePropertyId, tableName } from '../names.js';
 import { columnJsonSchema, columnsOf, nameSuffixes, schemaShape, SYSTEM_COLUMNS, T, type Column, type PropertyColumns, type Shape } from './columns.js';
 import { DELETED_AT } from './deletion.js';
 
+/** Options of `tableSpec` (and the flatten stage); every field is optional. */
 export interface FlattenOptions {
   /** Table name overrides by data source id (dashed or not), from `--table <id>=<name>`. */
   tableNames?: Readonly<Record<string, string>>;
@@ -45,6 +46,7 @@ export interface TableSpec {
   deletions: boolean;
 }
 
+/** Tells `spec.onWarning` the message once per `key`. */
 export function warnOnce(spec: TableSpec, key: string, message: string): void {
   if (spec.warned.has(key)) return;
   spec.warned.add(key);

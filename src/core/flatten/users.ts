@@ -3,6 +3,7 @@ import type { Json } from '../../notion/types.js';
 import type { Row } from './checks.js';
 import { isObject } from './columns.js';
 
+/** The id of a user object, or null. */
 export function userId(v: Json | undefined): string | null {
   return isObject(v) && typeof v.id === 'string' ? v.id : null;
 }
@@ -24,6 +25,7 @@ export function userFields(v: Json | undefined): { id: string | null; name: stri
   };
 }
 
+/** Writes a user into its four columns: id, name, e-mail, kind. */
 export function writeUser(row: Row, base: string, v: Json | undefined): void {
   const u = userFields(v);
   row[base] = u.id;

@@ -82,6 +82,7 @@ function writeResult(w: Where, row: Row, v: Json | undefined): void {
   writeShape(w, row, prop.shape, empty ? null : inner);
 }
 
+/** Writes one property value into its columns, by the property's type (or as JSON when its shape is json). */
 export function writeProperty(w: Where, row: Row, pv: PropertyValue): void {
   const { prop } = w;
   if (pv.type !== prop.type && prop.inSchema && prop.shape !== 'json') {

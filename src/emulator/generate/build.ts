@@ -42,6 +42,7 @@ export function generateWorkspace(opts: GenerateOptions): Workspace {
   return buildWorkspace(opts, {});
 }
 
+/** `generateWorkspace` with some page titles fixed (`titleOverrides`), for the edge-case pages. */
 export function buildWorkspace(opts: GenerateOptions, titleOverrides: TitleOverrides): Workspace {
   checkSpec(opts);
   const seed = (opts.seed ?? 1) >>> 0;

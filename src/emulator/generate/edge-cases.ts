@@ -108,24 +108,28 @@ function applyEdgeCases(ws: Workspace, seed: number, dataSourceId: string, title
   at('trashed').in_trash = true;
 }
 
+/** The database titled `title`; throws a plain Error when there is none. */
 export function findDatabase(ws: Workspace, title: string): EmuDatabase {
   const db = ws.databases.find((d) => plainTitle(d.title) === title);
   if (!db) throw new Error(`workspace has no database titled "${title}"`);
   return db;
 }
 
+/** The data source of `db` titled `title`; throws a plain Error when there is none. */
 export function findDataSource(ws: Workspace, db: EmuDatabase, title: string): EmuDataSource {
   const ds = ws.dataSources.find((d) => d.database_id === db.id && plainTitle(d.title) === title);
   if (!ds) throw new Error(`database "${plainTitle(db.title)}" has no data source titled "${title}"`);
   return ds;
 }
 
+/** The name of the data source's relation property; throws a plain Error when it has none. */
 export function relationOf(ds: EmuDataSource): string {
   const rel = Object.values(ds.properties).find((p) => p.type === 'relation');
   if (!rel) throw new Error(`data source ${ds.id} has no relation property`);
   return rel.name;
 }
 
+/** The page of a data source titled `title`; throws a plain Error when there is none. */
 export function findPageByTitle(ws: Workspace, dataSourceId: string, title: string): EmuPage {
   const page = ws.pages.find((p) => p.data_source_id === dataSourceId && titleOf(p) === title);
   if (!page) throw new Error(`data source ${dataSourceId} has no page titled "${title}"`);

@@ -33,6 +33,10 @@ function block(
   };
 }
 
+/**
+ * Gives a generated 'all-types' page its blocks (a heading, a paragraph, to-dos, bullets, some nested)
+ * and, for a quarter of the pages, a discussion of one or two comments; stored in `ctx`.
+ */
 export function addContent(ctx: Ctx, plan: Plan, rng: Rng, page: EmuPage, createdMs: number, editedMs: number, creator: EmuUser, editor: EmuUser): void {
   const parent = { type: 'page_id', page_id: page.id };
   const between = (): number => createdMs + Math.floor(rng.next() * (editedMs - createdMs + 1));

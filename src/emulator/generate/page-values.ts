@@ -6,6 +6,7 @@ import { DAY, MINUTE } from './spec.js';
 import { annotations, COLORS, dateMention, equationItem, fullUser, isoDate, isoWithOffset, pageMention, textItem, userMention } from './values.js';
 import { FILE_NAMES, OFFSETS, PLACES, SENTENCES, TIME_ZONES } from './words.js';
 
+/** A date value near `aroundMs`: null, a date (range), a datetime with an offset, or with a time zone. */
 export function dateValue(rng: Rng, aroundMs: number): JsonObject | null {
   const r = rng.next();
   if (r < 0.15) return null;
@@ -25,6 +26,7 @@ export function dateValue(rng: Rng, aroundMs: number): JsonObject | null {
   return { start: isoWithOffset(at, off), end: withEnd ? isoWithOffset(endAt, off) : null, time_zone: tz };
 }
 
+/** Rich text of one to four items (text, links, user, page and date mentions, equations), or empty. */
 export function richTextValue(ctx: Ctx, rng: Rng, createdMs: number): JsonObject[] {
   if (rng.chance(0.2)) return [];
   const items: JsonObject[] = [];
@@ -69,6 +71,7 @@ function signedFileUrl(rng: Rng, name: string, atMs: number): string {
   );
 }
 
+/** A files value: Notion-hosted files with signed URLs (expiring an hour after signing) and external links, or empty. */
 export function filesValue(rng: Rng, editedMs: number): JsonObject[] {
   if (rng.chance(0.5)) return [];
   const n = rng.int(1, 3);
@@ -86,6 +89,7 @@ export function filesValue(rng: Rng, editedMs: number): JsonObject[] {
   return out;
 }
 
+/** A people value: up to four persons, sometimes a group. */
 export function peopleValue(ctx: Ctx, rng: Rng): JsonObject[] {
   if (rng.chance(0.25)) return [];
   const out = rng.sample(ctx.persons, rng.int(1, 4)).map(fullUser);
@@ -93,6 +97,7 @@ export function peopleValue(ctx: Ctx, rng: Rng): JsonObject[] {
   return out;
 }
 
+/** A phone number in one of several national formats. */
 export function phoneValue(rng: Rng): string {
   const formats = [
     () => `+1 415-555-${String(rng.int(0, 9999)).padStart(4, '0')}`,
@@ -103,6 +108,7 @@ export function phoneValue(rng: Rng): string {
   return rng.pick(formats)();
 }
 
+/** A verification value: unverified, or verified or expired, by a person, with a date (range). */
 export function verificationValue(ctx: Ctx, rng: Rng, createdMs: number): JsonObject {
   const r = rng.next();
   if (r < 0.5) return { state: 'unverified', verified_by: null, date: null };
@@ -114,6 +120,7 @@ export function verificationValue(ctx: Ctx, rng: Rng, createdMs: number): JsonOb
   };
 }
 
+/** A place value (coordinates, name, address, a Google or Amazon place id), or null. */
 export function placeValue(rng: Rng): JsonObject | null {
   if (rng.chance(0.4)) return null;
   const p = rng.pick(PLACES);

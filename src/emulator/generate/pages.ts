@@ -41,6 +41,7 @@ function basePage(plan: Plan, rng: Rng, i: number, createdMs: number, editedMs: 
   };
 }
 
+/** Page `i` of a 'simple' data source: six plain properties. */
 export function simplePage(ctx: Ctx, plan: Plan, rng: Rng, i: number): EmuPage {
   const [createdMs, editedMs] = pageTimes(plan, rng, i);
   const creator = pickCreator(ctx, rng);
@@ -76,6 +77,7 @@ function orderLike(schema: Record<string, EmuSchemaProperty>, values: Record<str
   return out;
 }
 
+/** Page `i` of an 'all-types' data source: every property type, its relation, formulas, and content. */
 export function allTypesPage(ctx: Ctx, plan: Plan, rng: Rng, i: number): EmuPage {
   const P = ALL_TYPES_PROPERTIES;
   const [createdMs, editedMs] = pageTimes(plan, rng, i);

@@ -3,12 +3,17 @@ import type { EmuDatabase, EmuDataSource, EmuSchemaProperty, EmuUser, JsonObject
 import type { DataSourceSpec } from './spec.js';
 import type { PropertyIds } from './values.js';
 
+/** A select, status or multi_select option of a generated schema. */
 export interface Option {
   id: string;
   name: string;
   color: string;
 }
 
+/**
+ * A generated schema with what page generation needs from it: options, the number and select
+ * properties rollups read, the unique_id prefix, the relation.
+ */
 export interface SchemaInfo {
   properties: Record<string, EmuSchemaProperty>;
   /** Raw (not URL-encoded) ids by property name, for rollup configs. */
@@ -24,6 +29,7 @@ export interface SchemaInfo {
   relationProp?: string;
 }
 
+/** One data source being generated: its spec, container, schema, page ids and titles, relation target. */
 export interface Plan {
   index: number;
   spec: DataSourceSpec;
@@ -41,6 +47,10 @@ export interface Plan {
   target?: Plan;
 }
 
+/**
+ * What every page of a generation run shares: users, plans, page titles for mentions, and the blocks
+ * and comments made so far.
+ */
 export interface Ctx {
   seed: number;
   users: EmuUser[];

@@ -85,6 +85,7 @@ function addProp(s: SchemaInfo, name: string, type: string, config: Json, fixedI
   s.rawIds.set(name, raw);
 }
 
+/** A unique_id prefix from the title's first letters, unique in the workspace (`used` tracks them). */
 export function uniquePrefix(title: string, used: Set<string>): string {
   const letters = title.normalize('NFD').replace(/[^A-Za-z]/g, '').toUpperCase();
   let base = letters.slice(0, 4) || 'ID';
@@ -95,6 +96,7 @@ export function uniquePrefix(title: string, used: Set<string>): string {
   return base;
 }
 
+/** The 'simple' schema: title, number, select, date, checkbox, rich text. */
 export function simpleSchema(rng: Rng, prefix: string): SchemaInfo {
   const s: SchemaInfo = {
     properties: {},
@@ -117,6 +119,7 @@ export function simpleSchema(rng: Rng, prefix: string): SchemaInfo {
   return s;
 }
 
+/** The 'all-types' schema without its relation and rollups (see `addRelation`). */
 export function allTypesSchema(rng: Rng, prefix: string): SchemaInfo {
   const P = ALL_TYPES_PROPERTIES;
   const s: SchemaInfo = {

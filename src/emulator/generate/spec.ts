@@ -42,6 +42,9 @@ export interface GenerateOptions {
 
 /** The bearer token a generated workspace accepts unless `GenerateOptions.token` says otherwise. */
 export const DEFAULT_TOKEN = 'secret_emulator_token';
+/** The default `GenerateOptions.start`: the first page's created_time. */
 export const DEFAULT_START = '2024-01-01T00:00:00.000Z';
+/** One minute in ms. */
 export const MINUTE = 60_000;
+/** One day in ms. */
 export const DAY = 86_400_000;

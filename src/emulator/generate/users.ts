@@ -3,6 +3,7 @@ import type { EmuUser } from '../workspace.js';
 import type { Rng } from './rng.js';
 import { BOT_NAMES, FIRST_NAMES, LAST_NAMES } from './words.js';
 
+/** `persons` persons with distinct names and e-mails, then `bots` bots. */
 export function makeUsers(rng: Rng, persons: number, bots: number): EmuUser[] {
   const firsts = rng.sample(FIRST_NAMES, FIRST_NAMES.length);
   const lasts = rng.sample(LAST_NAMES, LAST_NAMES.length);

@@ -3,8 +3,10 @@ import type { EmuUser, JsonObject } from '../workspace.js';
 import type { Rng } from './rng.js';
 import { MINUTE } from './spec.js';
 
+/** Notion's text and option colors. */
 export const COLORS = ['default', 'gray', 'brown', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'red'] as const;
 
+/** A rich text item's annotations: all false and `default` color unless `over` says otherwise. */
 export function annotations(over?: Partial<Record<'bold' | 'italic' | 'strikethrough' | 'underline' | 'code', boolean>> & { color?: string }): JsonObject {
   return {
     bold: over?.bold ?? false,
@@ -16,6 +18,7 @@ export function annotations(over?: Partial<Record<'bold' | 'italic' | 'strikethr
   };
 }
 
+/** A rich text item of type `text`, with an optional link. */
 export function textItem(content: string, ann?: JsonObject, link?: string): JsonObject {
   return {
     type: 'text',
@@ -38,10 +41,12 @@ export function fullUser(u: EmuUser): JsonObject {
   return out;
 }
 
+/** A partial user `{object: "user", id}`, as Notion gives created_by on pages. */
 export function partialUser(id: string): JsonObject {
   return { object: 'user', id };
 }
 
+/** A rich text user mention. */
 export function userMention(u: EmuUser, ann?: JsonObject): JsonObject {
   return {
     type: 'mention',
@@ -52,6 +57,7 @@ export function userMention(u: EmuUser, ann?: JsonObject): JsonObject {
   };
 }
 
+/** A rich text page mention (`Untitled` for an empty title). */
 export function pageMention(id: string, title: string): JsonObject {
   return {
     type: 'mention',
@@ -62,6 +68,7 @@ export function pageMention(id: string, title: string): JsonObject {
   };
 }
 
+/** A rich text date mention. */
 export function dateMention(date: { start: string; end: string | null; time_zone: string | null }): JsonObject {
   return {
     type: 'mention',
@@ -72,6 +79,7 @@ export function dateMention(date: { start: string; end: string | null; time_zone
   };
 }
 
+/** A rich text equation item. */
 export function equationItem(expression: string): JsonObject {
   return {
     type: 'equation',
@@ -82,6 +90,7 @@ export function equationItem(expression: string): JsonObject {
   };
 }
 
+/** The UTC calendar date of `ms`: `YYYY-MM-DD`. */
 export function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
@@ -105,6 +114,7 @@ export function encodePropertyId(raw: string): string {
 }
 
 // Printable ASCII without '/' and '%' (they make path routing ambiguous) and without space.
+/** Characters of generated property ids. */
 export const PROPERTY_ID_CHARS = (() => {
   let s = '';
   for (let c = 33; c <= 126; c++) {
@@ -114,6 +124,7 @@ export const PROPERTY_ID_CHARS = (() => {
   return s;
 })();
 
+/** Makes the distinct 4-character property ids of one schema. */
 export class PropertyIds {
   private readonly used = new Set<string>(['title']);
   constructor(private readonly rng: Rng) {}
@@ -133,6 +144,7 @@ export class PropertyIds {
   }
 }
 
+/** A title's rich text: one text item. */
 export function titleText(title: string): JsonObject[] {
   return [textItem(title)];
 }
