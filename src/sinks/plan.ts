@@ -103,8 +103,8 @@ export class RunPlan {
       return known;
     }
     const plan: TablePlan = { stream: message.stream, key: message.key_properties, load: 'replace', parent, deletions, whole };
-    plan.load = this.loadOf(plan);
     this.tables.set(message.stream, plan);
+    plan.load = this.loadOf(plan);
     return plan;
   }
 
