@@ -1,7 +1,8 @@
 /**
  * `sync --incremental --content --comments` through the emulator over HTTP, into DuckDB and the BigQuery
  * test server: blocks and comments removed from an edited page, a page emptied, a page trashed and a
- * page unshared (found by --reconcile) leave the content tables holding exactly what Notion holds; and
+ * page unshared (found by --reconcile), a standalone page unshared (notion_pages is read in full) leave the
+ * content tables holding exactly what Notion holds; and
  * the comments on blocks are read, one request per block.
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addBlocks, BlockIds, textBlock } from '../../src/emulator/blocks.js';
-import { comment } from '../../src/emulator/content.js';
+import { addStandalonePages, comment } from '../../src/emulator/content.js';
 import { generateWorkspace } from '../../src/emulator/generate.js';
 import type { Workspace } from '../../src/emulator/workspace.js';
 import { runCli } from '../support/cli.js';
@@ -45,18 +46,19 @@ function content(tables: CanonicalTables): CanonicalTables {
 /** The content tables of a fresh full sync (not incremental) of the workspace as the emulator holds it now. */
 async function fresh(env: Record<string, string>): Promise<CanonicalTables> {
   const db = join(await tmp(), 'fresh.duckdb');
-  expect((await runCli(['sync', ...fast, '--content', '--comments', '--out', db], env)).code).toBe(0);
+  expect((await runCli(['sync', ...fast, '--pages', '--content', '--comments', '--out', db], env)).code).toBe(0);
   return content(await duckDbTables(db));
 }
 
 describe('sync --incremental --content --comments removes what Notion no longer holds', () => {
   it('edited pages lose removed blocks and comments, trashed and unshared pages lose their content (DuckDB and BigQuery)', async () => {
     const ws = workspace();
+    const standalone = addStandalonePages(ws);
     const env = await h.serve(ws);
     const db = join(await tmp(), 'notion.duckdb');
     const soft = join(await tmp(), 'soft.duckdb');
     const runs = [['--out', db], ['--out', soft, '--soft-delete'], h.toBigQuery('ws')];
-    for (const to of runs) expect((await runCli(['sync', ...fast, '--incremental', '--content', '--comments', ...to], env)).code).toBe(0);
+    for (const to of runs) expect((await runCli(['sync', ...fast, '--incremental', '--pages', '--content', '--comments', ...to], env)).code).toBe(0);
     const first = content(await duckDbTables(db));
     expect(first.notion_comments!.rows.filter((r) => r.block_id !== null)).toHaveLength(6);
     expect(first).toEqual(await fresh(env));
@@ -76,14 +78,17 @@ describe('sync --incremental --content --comments removes what Notion no longer 
     trashed!.in_trash = true;
     trashed!.last_edited_time = now;
     unshared!.shared = false;
+    const wiki = ws.pages.find((p) => p.id === standalone[3])!; // On-call, a standalone page
+    wiki.shared = false;
 
     for (const to of runs) {
-      const res = await runCli(['sync', ...fast, '--incremental', '--reconcile', '--content', '--comments', ...to], env);
+      const res = await runCli(['sync', ...fast, '--incremental', '--reconcile', '--pages', '--content', '--comments', ...to], env);
       expect(res.stderr).toBe('');
       expect(res.code).toBe(0);
     }
     const expected = await fresh(env);
-    expect(expected.notion_blocks!.rows.some((r) => r.page_id === trashed!.id || r.page_id === unshared!.id || r.page_id === emptied!.id || r.id === removed.id)).toBe(false);
+    expect(first.notion_page_content!.rows.some((r) => r.page_id === wiki.id)).toBe(true);
+    expect(expected.notion_blocks!.rows.some((r) => [trashed!.id, unshared!.id, emptied!.id, wiki.id].includes(String(r.page_id)) || r.id === removed.id)).toBe(false);
     expect(expected.notion_page_content!.rows.find((r) => r.page_id === emptied!.id)).toMatchObject({ markdown: '', plain_text: '' });
     expect(content(await duckDbTables(db))).toEqual(expected);
     expect(content(await bigQueryTables(h.client(), 'ws', 'US'))).toEqual(expected);
@@ -94,6 +99,7 @@ describe('sync --incremental --content --comments removes what Notion no longer 
     const gone = [trashed!.id, unshared!.id];
     for (const t of CONTENT) expect(of(t, gone)).toEqual(first[t]!.rows.filter((r) => gone.includes(String(r.page_id))));
     for (const t of CONTENT) expect({ t, rows: kept[t]!.rows.filter((r) => !gone.includes(String(r.page_id))) }).toEqual({ t, rows: expected[t]!.rows });
+    expect(kept.notion_page_content!.rows.some((r) => r.page_id === wiki.id)).toBe(false); // not a deletion: gone from notion_pages
     const docs = (await duckDbTables(soft)).docs!.rows;
     expect(docs.filter((r) => r._deleted_at !== null).map((r) => r.id).sort()).toEqual([...gone].sort());
   });
