@@ -444,9 +444,10 @@ export class DuckDbSink implements Sink {
     if (table.load !== 'merge') return swap;
     plan.checkMerge(table.stream);
     const parents = plan.parents(table.stream).map((p) => states.get(p.stream)!);
-    if (table.parent?.kind === 'list') {
+    const link = plan.link(table.stream);
+    if (link?.kind === 'list') {
       const parent = parents[0]!;
-      return { ...swap, parent: { stage: quoteIdent(parent.stage), key: table.parent.key, column: table.parent.column, deletions: parent.plan.deletions ? deletions : undefined } };
+      return { ...swap, parent: { stage: quoteIdent(parent.stage), key: link.key, column: link.column, deletions: parent.plan.deletions ? deletions : undefined } };
     }
     const merged = { ...swap, key: table.key, deletions: table.deletions ? deletions : undefined };
     if (table.parent?.kind !== 'scope') return merged;

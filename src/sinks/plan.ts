@@ -130,6 +130,17 @@ export class RunPlan {
     return parent.streams.flatMap((s) => (s !== stream && this.tables.has(s) ? [this.tables.get(s)!] : []));
   }
 
+  /**
+   * A table's parent link as the run resolves it: a list child without an explicit link gets the
+   * parent found by its name, and that parent's first key column.
+   */
+  link(stream: string): TableParent | undefined {
+    const parent = this.tables.get(stream)?.parent;
+    if (!parent || parent.kind !== 'list' || parent.streams.length > 0) return parent;
+    const found = this.parents(stream)[0];
+    return found ? { ...parent, streams: [found.stream], key: found.key[0] ?? parent.key } : parent;
+  }
+
   /** A table's load: a list child goes with its parent (when the parent came first). */
   private loadOf(plan: TablePlan): TableLoad {
     if (this.mode !== 'merge') return this.mode;

@@ -2,7 +2,8 @@
  * The `--content` tables: for every page read, its blocks at every depth (`notion_blocks`, document
  * order) and its markdown and plain text (`notion_page_content`). Pages are read `concurrency` at a time
  * (each page's tree one request after another), output in page order; one page's tree is in memory
- * at a time per worker.
+ * at a time per worker. With `parent`, both SCHEMAs link their rows to the tables of the pages read (by
+ * `page_id`), so a merging sink replaces every row of each page the run read or deleted.
  */
 import type { NotionApi } from '../notion/api.js';
 import { BLOCKS_SCHEMA, PAGE_CONTENT_SCHEMA, blockPlainText, blockRow } from '../core/workspace-tables.js';

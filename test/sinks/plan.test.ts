@@ -26,6 +26,7 @@ describe('RunPlan', () => {
     plan.schema(schema('a__b', ['id'], ['id']));
     expect(plan.schema(schema('a__b__c', ['_parent_id', '_idx'], ['_parent_id', '_idx'])).load).toBe('merge');
     expect(plan.parents('a__b__c').map((p) => p.stream)).toEqual(['a__b']);
+    expect(plan.link('a__b__c')).toEqual({ kind: 'list', streams: ['a__b'], key: 'id', column: '_parent_id' });
     expect(plan.schema(schema('a__b__d', ['_parent_id', '_idx'], ['_parent_id', '_idx'], { parent: list('a') })).load).toBe('refresh');
     expect(plan.parents('a__b__d').map((p) => p.stream)).toEqual(['a']);
   });

@@ -554,7 +554,7 @@ export class BigQuerySink implements Sink {
     if (mode !== this.mode) swap.mode = mode;
     if (hasDeletions(table)) swap.deletions = deletions;
     if (mode !== 'merge') return swap;
-    const link = this.runPlan.get(table.name)!.parent;
+    const link = this.runPlan.link(table.name);
     if (parent && link) return { ...swap, parent: { stage: this.ref(parent.stage.id!), key: link.key, column: link.column, ...(hasDeletions(parent) ? { deletions } : {}) } };
     this.runPlan.checkMerge(table.name);
     const merged: SwapTable = { ...swap, key: table.schema.key_properties };
