@@ -20,15 +20,13 @@ import { PARENT_ID } from '../core/split.js';
 import { DELETED_AT } from '../core/flatten.js';
 import { NotionStreamError } from '../notion/errors.js';
 import type { ParentLink, SchemaMessage } from '../singer/messages.js';
-
-/** How a sink writes a run: the whole table (`replace`), added rows (`append`), or rows upserted by key (`merge`). */
-export type SinkMode = 'replace' | 'append' | 'merge';
+import type { SwapMode } from './swap-sql.js';
 
 /**
  * How one table's staged rows reach its target: the sink's mode, or `refresh` (a table replaced whole
  * in a merge run: its SCHEMA says `load_mode: 'replace'`, or it is a list child of such a table).
  */
-export type TableLoad = SinkMode | 'refresh';
+export type TableLoad = SwapMode | 'refresh';
 
 /** A table's resolved link to its parent rows. */
 export interface TableParent {
@@ -89,7 +87,7 @@ export class RunPlan {
   private readonly tables = new Map<string, TablePlan>();
 
   /** `mode`: the sink's mode. */
-  constructor(readonly mode: SinkMode) {}
+  constructor(readonly mode: SwapMode) {}
 
   /** Adds a table at its first SCHEMA, or updates its key, deletions and link at a later one. */
   schema(message: SchemaMessage): TablePlan {
