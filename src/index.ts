@@ -34,7 +34,7 @@ export { CatalogCollector, catalogTables } from './stages/catalog.js';
 export { readUsers, usersTable } from './stages/read-users.js';
 export { readPageBlocks, type PageBlocks, type BlockNode } from './stages/read-blocks.js';
 export { contentTables, type ContentOptions } from './stages/read-content.js';
-export { readPageComments, commentsTable, type CommentsOptions } from './stages/read-comments.js';
+export { readComments, readPageComments, commentsTable, type CommentsOptions, type CommentTarget } from './stages/read-comments.js';
 export { readStandalonePages, pagesTable } from './stages/read-standalone-pages.js';
 export { renderMarkdown } from './core/markdown.js';
 export * from './core/workspace-tables.js';

@@ -60,7 +60,8 @@ export function demoCommand(options: DemoOptions, io: CommandIO = {}): Promise<n
         collector.onTable(spec, ds);
       };
       const tables = toTables(tap.tap(pages), ctx, {}, { onTable });
-      const flags = { content: options.content, comments: options.content };
+      // Page-level comments only: the comments of every block would cost one request per block (some 900).
+      const flags = { content: options.content, comments: options.content, blockComments: false };
       summary = await new DuckDbSink({ path: out, mode: 'replace' }).write(withWorkspaceTables(tables, api, collector, workspaceOptions(ctx, flags, requests), tap), ctx.signal);
     } finally {
       stop();

@@ -18,6 +18,8 @@ export interface WorkspaceFlags {
   comments?: boolean;
   /** `--pages`: notion_pages (pages outside data sources). */
   pages?: boolean;
+  /** `--no-block-comments`: with --content and --comments, leave out the comments on blocks. */
+  blockComments?: boolean;
 }
 
 /** Adds the workspace table flags to a command. */
@@ -27,12 +29,13 @@ export function workspaceFlags<T>(y: Argv<T>) {
     .option('catalog', { type: 'boolean', default: true, description: 'Load notion_databases, notion_data_sources and notion_data_source_properties (--no-catalog to skip).' })
     .option('content', { type: 'boolean', default: false, description: 'Load the content of every page read: notion_blocks (every block, any depth) and notion_page_content (markdown, plain text).' })
     .option('comments', { type: 'boolean', default: false, description: 'Load the open comments of every page read into notion_comments.' })
+    .option('block-comments', { type: 'boolean', default: true, description: 'With --content and --comments, also read the comments on every block of those pages (one request per block; --no-block-comments to skip).' })
     .option('pages', { type: 'boolean', default: false, description: 'Load notion_pages: every shared page outside data sources (wiki and standalone pages); --content and --comments then cover them too.' });
 }
 
 /** Reads the workspace flags out of parsed arguments. */
 export function toWorkspaceFlags(a: Record<string, unknown>): WorkspaceFlags {
-  return { users: a.users as boolean | undefined, catalog: a.catalog as boolean | undefined, content: a.content as boolean | undefined, comments: a.comments as boolean | undefined, pages: a.pages as boolean | undefined };
+  return { users: a.users as boolean | undefined, catalog: a.catalog as boolean | undefined, content: a.content as boolean | undefined, comments: a.comments as boolean | undefined, pages: a.pages as boolean | undefined, blockComments: a.blockComments as boolean | undefined };
 }
 
 /** The workspace stage's options of a run; the requests of each table are noted in `requests`. */
@@ -43,6 +46,7 @@ export function workspaceOptions(ctx: RunContext, flags: WorkspaceFlags & { conc
     content: flags.content ?? false,
     comments: flags.comments ?? false,
     pages: flags.pages ?? false,
+    blockComments: flags.blockComments ?? true,
     concurrency: flags.concurrency,
     signal: ctx.signal,
     onSkip: (m) => ctx.logger.warn(m),

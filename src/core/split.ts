@@ -10,7 +10,9 @@
  *               (`items: {type:["null","object"], properties:{id:..., name:...}}`) give one column per
  *               field; any other item (a scalar, or JSON without known fields) gives one column `value`
  *               of the item type.
- * The child SCHEMA has `key_properties: ["_parent_id","_idx"]`; its descriptions name the parent column.
+ * The child SCHEMA has `key_properties: ["_parent_id","_idx"]`, and its parent link explicit:
+ * `parent: {stream: "tasks", key: "id", column: "_parent_id", kind: "list"}` (see `ParentLink`); its
+ * descriptions name the parent column.
  * The parent table loses the list column. A null or missing list gives no child rows; a null element
  * gives a row whose fields are null, so positions stay contiguous.
  *
@@ -134,6 +136,7 @@ export function splitSchema(message: SchemaMessage): SplitPlan {
         stream: table,
         schema: { type: 'object', properties, description: `${original} of ${tableName}, one row per element (list column "${column}" of table "${stream}")` },
         key_properties: [PARENT_ID, INDEX],
+        parent: { stream, key: parentKey, column: PARENT_ID, kind: 'list' },
         ...(message.load_mode ? { load_mode: message.load_mode } : {}),
       },
     };

@@ -12,7 +12,7 @@
  *   notion_page_content             one row per page: markdown and plain text
  *   notion_comments                 the open comments of each page
  */
-import { columnSchema, type ColumnType, type SchemaMessage } from '../singer/messages.js';
+import { columnSchema, type ColumnType, type ParentLink, type SchemaMessage } from '../singer/messages.js';
 import { plainText, type Json, type JsonObject, type NotionDataSource } from '../notion/types.js';
 
 /** `notion_users`: one row per person or bot of the workspace (`GET /v1/users`). */
@@ -153,6 +153,16 @@ export const COMMENTS_SCHEMA = schema(COMMENTS_TABLE, 'Open comments on Notion p
   ['plain_text', STRING],
   ['rich_text', JSON_],
 ]);
+
+/**
+ * The `parent` link of `notion_blocks`, `notion_page_content` and `notion_comments`: their rows belong
+ * to a page (`page_id`), a row `id` of one of `streams` (the tables of the pages whose content and
+ * comments the run read). So a merging sink replaces every row of each page those tables carry (a
+ * deletion record too) with the run's rows of that page. Undefined when there is no such table.
+ */
+export function contentParent(streams: readonly string[]): ParentLink | undefined {
+  return streams.length === 0 ? undefined : { stream: [...new Set(streams)], key: 'id', column: 'page_id', kind: 'scope' };
+}
 
 function obj(v: Json | undefined): JsonObject | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined;

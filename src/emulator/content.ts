@@ -16,9 +16,37 @@ function titleOf(rich: JsonObject[]): string {
   return rich.map((t) => String(t.plain_text ?? '')).join('');
 }
 
+/** What a comment says and where it sits, for `comment`. */
+export interface CommentSpec {
+  id: string;
+  /** A page-level comment (`page_id`) or a comment on a block inside a page (`block_id`). */
+  on: { type: 'page_id' | 'block_id'; id: string };
+  discussion: string;
+  /** Created and last edited time. */
+  at: string;
+  /** The author's user id. */
+  author: string;
+  content: string;
+}
+
+/** A comment object as `GET /v1/comments` returns it; store it under `ws.comments[spec.on.id]`. */
+export function comment(spec: CommentSpec): JsonObject {
+  return {
+    object: 'comment',
+    id: spec.id,
+    parent: { type: spec.on.type, [spec.on.type]: spec.on.id },
+    discussion_id: spec.discussion,
+    created_time: spec.at,
+    last_edited_time: spec.at,
+    created_by: { object: 'user', id: spec.author },
+    rich_text: [{ type: 'text', text: { content: spec.content, link: null }, annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' }, plain_text: spec.content, href: null }],
+  };
+}
+
 /**
- * Gives the first `pages` pages (of one data source, or of the workspace) a rich document and a
- * discussion of two comments, replacing the content they had. Returns the ids of those pages.
+ * Gives the first `pages` pages (of one data source, or of the workspace) a rich document, a
+ * discussion of two comments on the page and one comment on the document's first paragraph block,
+ * replacing the content they had. Returns the ids of those pages.
  */
 export function addSampleContent(ws: Workspace, options: SampleContentOptions = {}): string[] {
   const ds = options.dataSourceTitle === undefined ? undefined : ws.dataSources.find((d) => titleOf(d.title) === options.dataSourceTitle);
@@ -27,20 +55,16 @@ export function addSampleContent(ws: Workspace, options: SampleContentOptions = 
   const persons = ws.users.filter((u) => u.type === 'person');
   pages.forEach((page, i) => {
     const childPageId = ids.next();
-    addBlocks(ws, page.id, sampleDocument(childPageId, `Notes ${i + 1}`), { ids, at: page.last_edited_time, userId: String(page.created_by.id ?? '') || undefined });
+    const made = addBlocks(ws, page.id, sampleDocument(childPageId, `Notes ${i + 1}`), { ids, at: page.last_edited_time, userId: String(page.created_by.id ?? '') || undefined });
     const discussion = ids.next();
-    const author = (n: number) => ({ object: 'user', id: persons[(i + n) % Math.max(1, persons.length)]?.id ?? '' });
-    const comment = (n: number, content: string): JsonObject => ({
-      object: 'comment',
-      id: ids.next(),
-      parent: { type: 'page_id', page_id: page.id },
-      discussion_id: discussion,
-      created_time: page.last_edited_time,
-      last_edited_time: page.last_edited_time,
-      created_by: author(n),
-      rich_text: [{ type: 'text', text: { content, link: null }, annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' }, plain_text: content, href: null }],
-    });
-    ws.comments[page.id] = [comment(0, 'Can we ship this week?'), comment(1, 'Yes, once the table is reviewed.')];
+    const author = (n: number) => persons[(i + n) % Math.max(1, persons.length)]?.id ?? '';
+    const onPage = (n: number, content: string) => comment({ id: ids.next(), on: { type: 'page_id', id: page.id }, discussion, at: page.last_edited_time, author: author(n), content });
+    ws.comments[page.id] = [onPage(0, 'Can we ship this week?'), onPage(1, 'Yes, once the table is reviewed.')];
+    const paragraph = made.find((b) => b.type === 'paragraph');
+    if (paragraph) {
+      const on = { type: 'block_id' as const, id: String(paragraph.id) };
+      ws.comments[on.id] = [comment({ id: ids.next(), on, discussion: ids.next(), at: page.last_edited_time, author: author(2), content: 'Who is "everyone" here?' })];
+    }
   });
   return pages.map((p) => p.id);
 }

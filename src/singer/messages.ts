@@ -62,6 +62,32 @@ export interface SchemaMessage {
    * absent) follows the sink's mode.
    */
   load_mode?: 'replace' | 'merge';
+  /**
+   * notion-stream's extension: the rows of this stream belong to rows of another stream (other Singer
+   * targets ignore the field). Written by the splitter on its child tables and by the page content and
+   * comments tables; read by the warehouse sinks to merge (see ../sinks/plan.ts).
+   */
+  parent?: ParentLink;
+}
+
+/**
+ * The link of a stream's rows to their parent rows: `column` of this stream holds the `key` of a row
+ * of `stream`.
+ *   list   the rows are the elements of a list column of the parent row, each following its parent's
+ *          RECORD (the splitter's `<table>__<column>`, `column` `_parent_id`): the table loads as its
+ *          parent does, and a merge replaces a parent's elements by those of its last record.
+ *   scope  the rows belong to the parent row by key only (a page's blocks, content and comments, by
+ *          `page_id`): a merge replaces every row of each parent key the run carried, deletions
+ *          included, with the run's rows of that key (none when it has none).
+ * `stream` may list several streams holding the same kind of parent (every table of pages).
+ */
+export interface ParentLink {
+  stream: string | string[];
+  /** The parent's key column (`id`). */
+  key: string;
+  /** This stream's column holding the parent's key (`_parent_id`, `page_id`). */
+  column: string;
+  kind: 'list' | 'scope';
 }
 
 /** Singer RECORD: one row of a table whose SCHEMA came before. */

@@ -20,9 +20,11 @@
  *        append             adds the new columns to the target, copies the staged rows (INSERT … SELECT).
  *        merge              adds the new columns to the target and runs the statements of swap-sql.ts:
  *                           a parent table is MERGEd by its key_properties, the last staged row of a key
- *                           winning; a child table `<parent>__<col>` (key `_parent_id`, `_idx`) loses the
- *                           rows of every staged parent and gets the child rows of the parent's last
- *                           staged row. Its staging tables number their rows in a run-wide `_ns_seq`.
+ *                           winning; a list child table (the SCHEMA's `parent` link, see ./plan.ts) loses
+ *                           the rows of every staged parent and gets the child rows of the parent's last
+ *                           staged row; a scoped table (a page's blocks, content, comments) loses the rows
+ *                           of every parent key staged in its parent tables and MERGEs its own rows. Its
+ *                           staging tables number their rows in a run-wide `_ns_seq`.
  *      A table that does not exist yet is renamed into place (replace, append) or created (merge). In a
  *      merge run, a SCHEMA with `load_mode: 'replace'` (a first load or a full refresh; its child tables go
  *      with it) replaces its table whole, rebuilt from the run's columns only: old columns are gone and
@@ -49,12 +51,12 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { BIGINT, BOOLEAN, DOUBLE, DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import { PARENT_ID } from '../core/split.js';
 import { NotionStreamError } from '../notion/errors.js';
 import { columnType, type ColumnType, type SchemaMessage, type SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
 import { dropTables, dropTablesBestEffort, newRunId, quoteIdent, SEQ_COLUMN, stageName, STAGE_PREFIX, StagingMemory, stagingTables } from './duckdb-staging.js';
-import { DELETED_AT, swapStatements, type Dialect, type SwapTable } from './swap-sql.js';
+import { RunPlan, type TablePlan } from './plan.js';
+import { DELETED_AT, swapStatements, type Deletions, type Dialect, type ScopeParent, type SwapTable } from './swap-sql.js';
 import { RunTables, STATE_TABLE, type Sink, type SinkSummary } from './types.js';
 import { stringifyJson } from '../singer/json.js';
 
@@ -170,9 +172,6 @@ interface Column {
   seq?: true;
 }
 
-/** How a table's staged rows reach its target: the sink's mode, or `refresh` (replaced whole in a merge run). */
-type TableLoad = 'replace' | 'append' | 'merge' | 'refresh';
-
 interface TableState {
   target: string;
   /** This run's staging table, which the rows go into. */
@@ -186,12 +185,8 @@ interface TableState {
   rows: number;
   /** Rows appended since the last staging commit. */
   pending: number;
-  load: TableLoad;
-  key: string[];
-  /** A child table of the splitter: its key starts with `_parent_id`. */
-  child: boolean;
-  /** A parent table whose SCHEMA has `_deleted_at`: a RECORD with it set is a deletion. */
-  deletions: boolean;
+  /** The run plan's entry of the table: its load, key, deletions and parent link. */
+  plan: TablePlan;
 }
 
 const DUCKDB_DIALECT: Dialect = { ident: quoteIdent, order: quoteIdent(SEQ_COLUMN) };
@@ -294,6 +289,7 @@ export class DuckDbSink implements Sink {
 
   private async load(connection: DuckDBConnection, messages: AsyncIterable<SingerMessage>, signal: AbortSignal | undefined): Promise<SinkSummary> {
     const tables = new RunTables();
+    const plan = new RunPlan(this.mode);
     const states = new Map<string, TableState>();
     const runId = newRunId();
     let seq = 0;
@@ -306,7 +302,7 @@ export class DuckDbSink implements Sink {
         throwIfAborted(signal);
         if (message.type === 'SCHEMA') {
           tables.schema(message);
-          await this.applySchema(connection, states, message, runId);
+          await this.applySchema(connection, states, plan.schema(message), message, runId);
           await memory?.fit(Math.max(...[...states.values()].map((s) => s.columns.length)));
         } else if (message.type === 'RECORD') {
           tables.record(message.stream);
@@ -326,7 +322,7 @@ export class DuckDbSink implements Sink {
       await memory?.restore();
       await connection.run('BEGIN TRANSACTION');
       try {
-        for (const state of states.values()) await this.finishTable(connection, state, states);
+        for (const table of plan.finishOrder()) await this.finishTable(connection, states.get(table.stream)!, states, plan);
         // Merge statements of child tables read their parent's staging table: drop them all at the end.
         for (const state of states.values()) await connection.run(`DROP TABLE IF EXISTS ${quoteIdent(state.stage)}`);
         if ('state' in summary) await saveState(connection, summary.state);
@@ -344,23 +340,14 @@ export class DuckDbSink implements Sink {
     }
   }
 
-  /** How a table's rows reach its target: a child table goes with its parent, when the parent came first. */
-  private tableLoad(message: SchemaMessage, parent: TableState | undefined): TableLoad {
-    if (this.mode !== 'merge') return this.mode;
-    if (parent) return parent.load;
-    return message.load_mode === 'replace' ? 'refresh' : 'merge';
-  }
-
   /** Deletion rows of a table loaded whole are left out (with `_deleted_at`) unless deletions are soft. */
   private dropsDeletions(state: TableState): boolean {
-    return state.deletions && !this.softDelete && state.load !== 'merge';
+    return state.plan.deletions && !this.softDelete && state.plan.load !== 'merge';
   }
 
   /** Creates the staging table of the table a SCHEMA describes (or adds its new columns) and opens its appender. */
-  private async applySchema(connection: DuckDBConnection, states: Map<string, TableState>, message: SchemaMessage, runId: string): Promise<void> {
+  private async applySchema(connection: DuckDBConnection, states: Map<string, TableState>, plan: TablePlan, message: SchemaMessage, runId: string): Promise<void> {
     const target = message.stream;
-    const child = message.key_properties[0] === PARENT_ID;
-    const deletions = !child && DELETED_AT in message.schema.properties;
     const wanted = Object.entries(message.schema.properties).map(([name, schema]) => {
       const type = columnType(schema);
       return { name, type, sqlType: duckdbType(type), comment: schema.description, inTarget: false };
@@ -368,7 +355,7 @@ export class DuckDbSink implements Sink {
     let state = states.get(target);
     const created = !state;
     if (!state) {
-      const load = this.tableLoad(message, child ? parentOf(states, target) : undefined);
+      const load = plan.load;
       if (load === 'merge' && message.key_properties.length === 0) {
         throw new NotionStreamError('invalid_input', `--mode merge needs a key: table ${target} has no key_properties in its SCHEMA. Use --mode replace or append.`, false);
       }
@@ -385,23 +372,18 @@ export class DuckDbSink implements Sink {
         appender: undefined,
         rows: 0,
         pending: 0,
-        load,
-        key: message.key_properties,
-        child,
-        deletions,
+        plan,
       };
       states.set(target, state);
     } else {
       closeAppender(state);
       state.pending = 0;
       state.description = message.schema.description ?? state.description;
-      state.key = message.key_properties;
-      state.deletions ||= deletions;
     }
     const added: Column[] = [];
     this.evolve(state, this.dropsDeletions(state) ? wanted.filter((c) => c.name !== DELETED_AT) : wanted, (c) => added.push(c));
     if (created) {
-      if (state.load === 'merge') added.push({ name: SEQ_COLUMN, type: undefined, sqlType: 'BIGINT', comment: undefined, inTarget: false, seq: true });
+      if (state.plan.load === 'merge') added.push({ name: SEQ_COLUMN, type: undefined, sqlType: 'BIGINT', comment: undefined, inTarget: false, seq: true });
       state.columns.push(...added);
       await connection.run(`CREATE TABLE ${quoteIdent(state.stage)} (${state.columns.map((c) => `${quoteIdent(c.name)} ${c.sqlType}`).join(', ')})`);
     } else {
@@ -438,7 +420,7 @@ export class DuckDbSink implements Sink {
 
   /** The target's columns: the staging table's but `_ns_seq`, and `_deleted_at` when deletions are hard. */
   private targetColumns(state: TableState): Column[] {
-    return state.columns.filter((c) => !c.seq && !(state.deletions && !this.softDelete && c.name === DELETED_AT));
+    return state.columns.filter((c) => !c.seq && !(state.plan.deletions && !this.softDelete && c.name === DELETED_AT));
   }
 
   /**
@@ -447,17 +429,18 @@ export class DuckDbSink implements Sink {
    * target (created for a new table in merge mode) gets the new columns and the swap-sql.ts statements;
    * the staging table is dropped later.
    */
-  private async finishTable(connection: DuckDBConnection, state: TableState, states: Map<string, TableState>): Promise<void> {
+  private async finishTable(connection: DuckDBConnection, state: TableState, states: Map<string, TableState>, plan: RunPlan): Promise<void> {
     const target = quoteIdent(state.target);
     const columns = this.targetColumns(state);
-    if (state.load === 'replace' || state.load === 'refresh' || (state.load === 'append' && !state.targetExists)) {
+    const load = state.plan.load;
+    if (load === 'replace' || load === 'refresh' || (load === 'append' && !state.targetExists)) {
       await connection.run(`DROP TABLE IF EXISTS ${target}`);
       await connection.run(`ALTER TABLE ${quoteIdent(state.stage)} RENAME TO ${target}`);
     } else {
       if (!state.targetExists) await connection.run(`CREATE TABLE ${target} (${columns.map((c) => `${quoteIdent(c.name)} ${c.sqlType}`).join(', ')})`);
       else for (const c of columns) if (!c.inTarget) await connection.run(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(c.name)} ${c.sqlType}`);
-      const swap = this.swapTable(state, states, columns);
-      for (const statement of swapStatements(DUCKDB_DIALECT, state.load, swap)) await connection.run(statement);
+      const swap = this.swapTable(state, states, plan, columns);
+      for (const statement of swapStatements(DUCKDB_DIALECT, load, swap)) await connection.run(statement);
     }
     if (state.description !== undefined) await connection.run(`COMMENT ON TABLE ${target} IS ${quoteString(state.description)}`);
     for (const c of columns) {
@@ -465,24 +448,35 @@ export class DuckDbSink implements Sink {
     }
   }
 
-  /** What swap-sql.ts needs to append or merge a table: the run's columns (a kept column keeps its values). */
-  private swapTable(state: TableState, states: Map<string, TableState>, columns: Column[]): SwapTable {
+  /**
+   * What swap-sql.ts needs to append or merge a table: the run's columns (a kept column keeps its
+   * values), and for a merge the key, deletions and parent link from the run plan. Throws
+   * `invalid_input` for a merge the plan cannot do (see `RunPlan.checkMerge`).
+   */
+  private swapTable(state: TableState, states: Map<string, TableState>, plan: RunPlan, columns: Column[]): SwapTable {
     const swap: SwapTable = { target: quoteIdent(state.target), stage: quoteIdent(state.stage), columns: columns.filter((c) => c.type).map((c) => c.name) };
-    const deletions = this.softDelete ? 'soft' : 'hard';
-    if (state.load !== 'merge') return swap;
-    if (!state.child) return { ...swap, key: state.key, deletions: state.deletions ? deletions : undefined };
-    const parent = parentOf(states, state.target);
-    if (parent?.load !== 'merge') {
-      throw new NotionStreamError('invalid_input', `--mode merge: child table ${state.target} has no parent table merged in this run.`, false);
+    const deletions: Deletions = this.softDelete ? 'soft' : 'hard';
+    const table = state.plan;
+    if (table.load !== 'merge') return swap;
+    plan.checkMerge(table.stream);
+    const parents = plan.parents(table.stream).map((p) => states.get(p.stream)!);
+    const link = plan.link(table.stream);
+    if (link?.kind === 'list') {
+      const parent = parents[0]!;
+      return { ...swap, parent: { stage: quoteIdent(parent.stage), key: link.key, column: link.column, deletions: parent.plan.deletions ? deletions : undefined } };
     }
-    return { ...swap, parent: { stage: quoteIdent(parent.stage), key: parent.key[0]!, deletions: parent.deletions ? deletions : undefined } };
+    const merged = { ...swap, key: table.key, deletions: table.deletions ? deletions : undefined };
+    if (table.parent?.kind !== 'scope') return merged;
+    // Parents staged for a merge have `_ns_seq` (their deletions apply); a parent replaced whole has
+    // not, and the keys its target held before the run are in scope too (its rows may be gone).
+    const scope = parents.map((p): ScopeParent => ({
+      stage: quoteIdent(p.stage),
+      key: table.parent!.key,
+      ...(p.plan.load === 'merge' && p.plan.deletions ? { deletions } : {}),
+      ...(p.plan.load !== 'merge' && p.targetExists ? { target: quoteIdent(p.target) } : {}),
+    }));
+    return { ...merged, scope: { column: table.parent.column, parents: scope } };
   }
-}
-
-/** The run's parent table of a child table `<parent>__<column>` (the longest such name). */
-function parentOf(states: Map<string, TableState>, child: string): TableState | undefined {
-  const parents = [...states.values()].filter((p) => !p.child && child.startsWith(`${p.target}__`));
-  return parents.sort((a, b) => b.target.length - a.target.length)[0];
 }
 
 /** Replaces the one row of the state table, inside the final transaction. */

@@ -37,6 +37,11 @@ export interface PageBlocks {
   requests: number;
 }
 
+/** True for a block that stands for another page (a child page or child database): its content and comments are that page's. */
+export function isOtherPage(block: JsonObject): boolean {
+  return OTHER_PAGES.has(String(block.type));
+}
+
 /** True when a block's children are read as part of its page. */
 export function descendsInto(block: JsonObject): boolean {
   return block.has_children === true && !OTHER_PAGES.has(String(block.type));

@@ -2,16 +2,22 @@
  * The workspace tables after the data source tables, in one Singer stream: `notion_users` and the
  * catalog by default, page content (`content`), comments (`comments`) and standalone pages (`pages`)
  * on request. Every request goes through the run's one NotionApi, so one rate limiter paces them all;
- * the sink commits them with the data source tables or not at all.
+ * the sink commits them with the data source tables or not at all. The content and comments tables
+ * link their rows to the tables of the pages read (`contentParent`), so a merging sink replaces the
+ * rows of every page the run read or deleted. With both content and comments, the comments of every
+ * block read are read too, unless `blockComments` is false (the blocks' ids wait in a spool between
+ * the two tables, so memory stays flat).
  */
 import type { NotionApi } from '../notion/api.js';
 import type { NotionDataSource, NotionPage } from '../notion/types.js';
 import type { SingerMessage } from '../singer/messages.js';
+import { contentParent, PAGES_TABLE } from '../core/workspace-tables.js';
+import { Spool } from '../util/spool.js';
 import { CatalogCollector, catalogTables } from './catalog.js';
 import type { PageStreamItem } from './read-pages.js';
 import { usersTable } from './read-users.js';
 import { contentTables } from './read-content.js';
-import { commentsTable } from './read-comments.js';
+import { commentsTable, type CommentTarget } from './read-comments.js';
 import { pagesTable } from './read-standalone-pages.js';
 
 /** Which workspace tables a run loads, and how. */
@@ -24,15 +30,20 @@ export interface WorkspaceOptions {
   pages?: boolean;
   /** `notion_blocks` and `notion_page_content` of every page read; default false. */
   content?: boolean;
-  /** `notion_comments` of every page read; default false. */
+  /** `notion_comments` of every page read (and of every block read, with `content`); default false. */
   comments?: boolean;
+  /**
+   * With `content` and `comments`: also the comments on every block read (one request per block, child
+   * pages and child databases excepted); default true.
+   */
+  blockComments?: boolean;
   /** Pages read at the same time for content and comments; default 3. */
   concurrency?: number;
   /** Stops reading the workspace tables; they reject with code `aborted`. */
   signal?: AbortSignal;
   /** Told when a table is left out (a missing capability), one line. */
   onSkip?: (message: string) => void;
-  /** Told the requests each workspace table cost, once it is read. */
+  /** Told the requests each workspace table cost, once it is read (`block comments` apart from `comments`). */
   onRequests?: (table: string, requests: number) => void;
 }
 
@@ -42,6 +53,8 @@ export class PageTap {
   readonly dataSources: NotionDataSource[] = [];
   /** The pages kept (see `keep`) that passed, in order. */
   readonly pages: { id: string; last_edited_time: string }[] = [];
+  /** Data sources some of whose pages `keep` left out (their table is not every page's content). */
+  readonly partial = new Set<string>();
 
   /** `keep`: the pages whose content and comments are read (default all). */
   constructor(private readonly keep: (page: NotionPage) => boolean = () => true) {}
@@ -50,7 +63,10 @@ export class PageTap {
   async *tap(items: AsyncIterable<PageStreamItem>): AsyncGenerator<PageStreamItem> {
     for await (const item of items) {
       if (item.object === 'data_source') this.dataSources.push(item);
-      else if (item.object === 'page' && this.keep(item)) this.pages.push({ id: item.id, last_edited_time: item.last_edited_time });
+      else if (item.object === 'page') {
+        if (this.keep(item)) this.pages.push({ id: item.id, last_edited_time: item.last_edited_time });
+        else this.partial.add(String(item.parent?.data_source_id));
+      }
       yield item;
     }
   }
@@ -88,6 +104,27 @@ export async function* withWorkspaceTables(
     for (const p of pages?.pages ?? []) yield p.id;
     yield* standalone;
   };
-  if (options.content) yield* counted(api, 'content', contentTables(api, ids(), { concurrency, signal }), options);
-  if (options.comments) yield* counted(api, 'comments', commentsTable(api, ids(), { concurrency, signal, onSkip }), options);
+  // The tables whose pages all had their content and comments read: the link of their rows.
+  const tapped = new Set((pages?.dataSources ?? []).filter((ds) => !pages!.partial.has(ds.id)).map((ds) => ds.id));
+  const pageTables = collector.entries().flatMap((e) => (e.table !== null && tapped.has(e.dataSource.id) ? [e.table] : []));
+  const parent = contentParent([...pageTables, ...(options.pages ? [PAGES_TABLE] : [])]);
+  const blocks = options.content && options.comments && (options.blockComments ?? true) ? new Spool<CommentTarget>() : undefined;
+  try {
+    const onBlocks = blocks && ((page: string, ids: string[]) => blocks.push({ page, blocks: ids }));
+    if (options.content) yield* counted(api, 'content', contentTables(api, ids(), { concurrency, signal, parent, onBlocks }), options);
+    blocks?.close();
+    if (options.comments) {
+      const before = api.stats.requests;
+      let blockRequests = 0;
+      yield* commentsTable(api, blocks ? drain(blocks) : ids(), { concurrency, signal, onSkip, parent, onBlockRequests: (n) => (blockRequests = n) });
+      options.onRequests?.('comments', api.stats.requests - before - blockRequests);
+      if (blocks) options.onRequests?.('block comments', blockRequests);
+    }
+  } finally {
+    await blocks?.dispose();
+  }
+}
+
+async function* drain<T>(spool: Spool<T>): AsyncGenerator<T> {
+  for (let next = await spool.next(); next; next = await spool.next()) yield next.value;
 }

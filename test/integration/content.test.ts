@@ -163,8 +163,10 @@ describe('sync --incremental --content', () => {
     const reread = ws.pages.filter((p) => p.last_edited_time >= watermark);
     expect(reread.length).toBeLessThan(ws.pages.length / 2);
     expect(lists.map((l) => l.path).sort()).toEqual(reread.map((p) => `/v1/blocks/${p.id}/children`).sort());
-    expect(h.emu!.log.filter((l) => l.endpoint === 'comments.list')).toHaveLength(reread.length);
-    expect(second.stderr).toContain(`Requests of the workspace tables: content ${reread.length}, comments ${reread.length}.`);
+    // Comments: one request per page read, and one per block of it (the comments on blocks).
+    const blocksRead = reread.reduce((n, p) => n + countBlocks(ws, p.id), 0);
+    expect(h.emu!.log.filter((l) => l.endpoint === 'comments.list')).toHaveLength(reread.length + blocksRead);
+    expect(second.stderr).toContain(`Requests of the workspace tables: content ${reread.length}, comments ${reread.length}, block comments ${blocksRead}.`);
 
     const after = await duckDbTables(db);
     expect(after.notion_blocks!.rows).toHaveLength(before.notion_blocks!.rows.length);

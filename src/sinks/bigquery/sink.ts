@@ -23,6 +23,10 @@
  * dropped, and tables recreated for it are restored from the copy taken just before.
  *
  * Incremental runs (--mode merge):
+ *   - How each table loads, its key, deletions and parent link come from the run plan (../plan.ts), read
+ *     from the SCHEMA messages: a list child table merges with its parent, a scoped table (a page's
+ *     blocks, content, comments) loses the rows of every parent key staged in its parent tables and
+ *     merges its own; scoped tables swap first, while their parents' targets are as before the run.
  *   - A SCHEMA with `load_mode: 'replace'` carries its whole table (a first load or a full refresh):
  *     that table, and its child tables, are replaced in the same transaction while the other tables
  *     merge. When its column types changed or its set of columns differs from the target's, the
@@ -47,8 +51,8 @@ import { NotionStreamError } from '../../notion/errors.js';
 import type { SchemaMessage, SingerMessage } from '../../singer/messages.js';
 import { throwIfAborted } from '../../util/abort.js';
 import { duringCommit } from '../../util/commit-window.js';
-import { PARENT_ID } from '../../core/split.js';
-import { DELETED_AT } from '../swap-sql.js';
+import { RunPlan } from '../plan.js';
+import { DELETED_AT, type ScopeParent } from '../swap-sql.js';
 import { RunTables, STATE_TABLE, type Sink, type SinkSummary } from '../types.js';
 import { createBigQueryClient } from './client.js';
 import { bigQuerySchema, diffSchema, fieldKind, type BigQueryField } from './schema.js';
@@ -132,7 +136,7 @@ interface RunTable {
 /** How one table of the run gets into its target. */
 interface SwapPlan {
   table: RunTable;
-  /** merge: a child table's parent in this run. */
+  /** merge: a list child table's parent in this run. */
   parent: RunTable | undefined;
   /** This table's swap mode: the run's, or replace for a full-refresh table of a merge run. */
   mode: SwapMode;
@@ -185,11 +189,14 @@ export class BigQuerySink implements Sink {
   /** Staging tables and copies this run created, dropped at its end. */
   private readonly own = new Set<string>();
   private spoolDir = '';
+  /** The run plan of the current write: each table's load, key, deletions and parent link. */
+  private runPlan: RunPlan;
 
   constructor(private readonly options: BigQuerySinkOptions) {
     if (!options.projectId) throw new NotionStreamError('invalid_option', 'BigQuery needs a project: pass --project or set GOOGLE_CLOUD_PROJECT.', false);
     if (!options.datasetId) throw new NotionStreamError('invalid_input', 'BigQuery needs a dataset: pass --dataset.', false);
     this.mode = options.mode ?? 'replace';
+    this.runPlan = new RunPlan(this.mode);
     this.client = options.client ?? createBigQueryClient({ projectId: options.projectId, location: options.location, endpoint: options.endpoint });
     this.dataset = this.client.dataset(options.datasetId, { location: options.location });
   }
@@ -240,6 +247,7 @@ export class BigQuerySink implements Sink {
     this.runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
     this.jobs = { load: 0, copy: 0, query: 0 };
     this.own.clear();
+    this.runPlan = new RunPlan(this.mode);
     await this.ensureDataset();
     await this.dropTables((id) => id.startsWith(BIGQUERY_STAGE_PREFIX));
     const counts = new RunTables();
@@ -330,7 +338,7 @@ export class BigQuerySink implements Sink {
     }
     const fields = bigQuerySchema(message);
     const known = tables.get(message.stream);
-    const isChild = message.key_properties[0] === PARENT_ID;
+    const isChild = this.runPlan.schema(message).parent?.kind === 'list';
     const deletedAt = fields.find((f) => f.name === DELETED_AT);
     if (!isChild && deletedAt && fieldKind(deletedAt) !== 'TIMESTAMP') {
       throw new NotionStreamError('invalid_input', `Column ${DELETED_AT} of table ${message.stream} marks deletions and must be a date-time (TIMESTAMP), not ${fieldKind(deletedAt)}.`, false);
@@ -399,22 +407,19 @@ export class BigQuerySink implements Sink {
     await segment.finish();
   }
 
-  /** A merge run's child table's parent: the run's parent table with the longest name prefixing it. */
-  private parentOf(table: RunTable, tables: RunTable[]): RunTable | undefined {
-    return tables.filter((p) => !p.isChild && table.name.startsWith(`${p.name}__`)).sort((a, b) => b.name.length - a.name.length)[0];
-  }
-
   /** Each table's mode, columns and what its target needs; stops the run on a changed type nothing allows. */
   private async plan(tables: RunTable[]): Promise<SwapPlan[]> {
     const plans: SwapPlan[] = [];
     const problems: string[] = [];
+    const byName = new Map(tables.map((t) => [t.name, t]));
     for (const table of tables) {
-      const parent = table.isChild ? this.parentOf(table, tables) : undefined;
+      const run = this.runPlan.get(table.name)!;
+      const parent = run.parent?.kind === 'list' ? byName.get(this.runPlan.parents(table.name)[0]?.stream ?? '') : undefined;
       if (this.mode === 'merge' && table.isChild && !parent) {
         throw new NotionStreamError('invalid_input', `--mode merge: child table ${table.name} has no parent table in this run.`, false);
       }
-      // A child table goes with its parent: replaced whole when the parent is.
-      const fullRefresh = this.mode === 'merge' && (parent ?? table).schema.load_mode === 'replace';
+      // A child table goes with its parent: replaced whole when the parent is (the run plan's `refresh`).
+      const fullRefresh = run.load === 'refresh';
       const mode: SwapMode = fullRefresh ? 'replace' : this.mode;
       const wanted = hasDeletions(table) && !this.options.softDelete ? table.fields.filter((f) => f.name !== DELETED_AT) : table.fields;
       const target = this.table(table.name);
@@ -477,7 +482,9 @@ export class BigQuerySink implements Sink {
   /** Step 3: checks target schemas, prepares targets, and swaps every table and the state in with one transaction. */
   private async swap(tables: RunTable[], stateStage: Table | undefined, signal?: AbortSignal): Promise<void> {
     const plans = await this.plan(tables);
-    const swapTables = plans.map((p) => this.swapTable(p));
+    // Scoped tables swap first, reading their parents' targets as they were before the run.
+    const byName = new Map(plans.map((p) => [p.table.name, p]));
+    const swapTables = this.runPlan.finishOrder().map((t) => this.swapTable(byName.get(t.stream)!, byName));
     const createState = stateStage ? await this.stateTableMissing() : false;
     throwIfAborted(signal);
     const created: Table[] = [];
@@ -552,18 +559,34 @@ export class BigQuerySink implements Sink {
     }
   }
 
-  private swapTable(plan: SwapPlan): SwapTable {
+  /**
+   * What the swap SQL needs for one table, from its plan and the run plan's link: a list child's
+   * parent, a scoped table's parents (a parent replaced whole adds the keys its target held before the
+   * run: its backup copy when it is recreated). Throws `invalid_input` for a merge without a key.
+   */
+  private swapTable(plan: SwapPlan, plans: ReadonlyMap<string, SwapPlan>): SwapTable {
     const { table, parent, mode, wanted } = plan;
     const deletions = this.options.softDelete ? 'soft' : 'hard';
     const swap: SwapTable = { target: this.ref(table.name), stage: this.ref(table.stage.id!), columns: wanted.map((f) => f.name) };
     if (mode !== this.mode) swap.mode = mode;
     if (hasDeletions(table)) swap.deletions = deletions;
     if (mode !== 'merge') return swap;
-    if (parent) return { ...swap, parent: { stage: this.ref(parent.stage.id!), key: parent.schema.key_properties[0]!, ...(hasDeletions(parent) ? { deletions } : {}) } };
-    if (table.schema.key_properties.length === 0) {
-      throw new NotionStreamError('invalid_input', `--mode merge needs a key: table ${table.name} has no key_properties in its SCHEMA. Use --mode replace or append.`, false);
-    }
-    return { ...swap, key: table.schema.key_properties };
+    const link = this.runPlan.link(table.name);
+    if (parent && link) return { ...swap, parent: { stage: this.ref(parent.stage.id!), key: link.key, column: link.column, ...(hasDeletions(parent) ? { deletions } : {}) } };
+    this.runPlan.checkMerge(table.name);
+    const merged: SwapTable = { ...swap, key: table.schema.key_properties };
+    if (link?.kind !== 'scope') return merged;
+    const parents = this.runPlan.parents(table.name).map((p): ScopeParent<TableRef> => {
+      const other = plans.get(p.stream)!;
+      const before = other.action === 'recreate' ? `${BIGQUERY_STAGE_PREFIX}${this.runId}b_${other.table.name}` : other.table.name;
+      return {
+        stage: this.ref(other.table.stage.id!),
+        key: link.key,
+        ...(other.mode === 'merge' && hasDeletions(other.table) ? { deletions } : {}),
+        ...(other.mode !== 'merge' ? { target: this.ref(before) } : {}),
+      };
+    });
+    return { ...merged, scope: { column: link.column, parents } };
   }
 
   /** Runs one query job and waits for it; the transaction is not interrupted once sent. */

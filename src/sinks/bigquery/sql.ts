@@ -4,7 +4,7 @@
  * ONE multi-statement transaction, so every target changes together or not at all (a load job cannot
  * join a transaction; DML can).
  */
-import { swapStatements, type Deletions, type Dialect, type SwapMode } from '../swap-sql.js';
+import { swapStatements, type Deletions, type Dialect, type ScopeParent, type SwapMode } from '../swap-sql.js';
 
 export type { SwapMode } from '../swap-sql.js';
 
@@ -36,19 +36,22 @@ export interface SwapTable {
   /** merge: the key of a parent table (`id`). */
   key?: string[];
   /** merge: for a child table, its parent's staging table and the parent's key column. */
-  parent?: { stage: TableRef; key: string; deletions?: Deletions };
+  parent?: { stage: TableRef; key: string; column?: string; deletions?: Deletions };
+  /** merge: for a scoped table (a page's blocks, content, comments), the column holding the parent key and the parent tables. */
+  scope?: { column: string; parents: ScopeParent<TableRef>[] };
   /** The staging table has `_deleted_at`, marking deletions applied this way. */
   deletions?: Deletions;
 }
 
 /** The statements that swap one table in, in order. */
 export function bigQuerySwapStatements(mode: SwapMode, table: SwapTable): string[] {
-  const { target, stage, parent, ...rest } = table;
+  const { target, stage, parent, scope, ...rest } = table;
   return swapStatements(BIGQUERY_DIALECT, table.mode ?? mode, {
     ...rest,
     target: tableSql(target),
     stage: tableSql(stage),
     parent: parent && { ...parent, stage: tableSql(parent.stage) },
+    scope: scope && { column: scope.column, parents: scope.parents.map((p) => ({ ...p, stage: tableSql(p.stage), target: p.target && tableSql(p.target) })) },
   });
 }
 
