@@ -5,7 +5,7 @@ import { distance } from 'fastest-levenshtein';
 import yargs, { type Argv } from 'yargs';
 import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, type CommandIO } from './run.js';
-import { describeNodeError } from './errors.js';
+import { describeNodeError } from '../util/node-errors.js';
 import type { SourceOptions } from './source-commands.js';
 import { toWorkspaceFlags, workspaceFlags } from './workspace-flags.js';
 import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/destinations.js';
