@@ -1,7 +1,13 @@
 /**
- * notion-stream as a library: the stages, the Notion client with its HTTP policy, and the errors.
- * The emulator is exported separately as `notion-stream/emulator`.
+ * notion-stream as a library: `sync()` for a whole run (full or incremental), the stages it is built
+ * from, the Notion client with its HTTP policy, and the errors. The emulator is exported separately as
+ * `notion-stream/emulator`.
  */
+export { sync } from './sync/sync.js';
+export type { SyncOptions, SourceOptions, ShapeOptions, DestinationOptions, IncrementalOptions, WorkspaceFlags } from './sync/options.js';
+export type { SyncSummary } from './sync/summary.js';
+export type { Destination, WriteMode } from './sinks/destinations.js';
+export type { TableSummary } from './sinks/types.js';
 export { NotionApi, DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT, type NotionApiOptions, type QueryArgs } from './notion/api.js';
 export { RateLimiter } from './notion/rate-limiter.js';
 export { NotionStreamError, isNotionStreamError, type ErrorCode } from './notion/errors.js';
