@@ -22,7 +22,10 @@ import type { NotionApi } from '../notion/api.js';
 import type { NotionDataSource, NotionPage } from '../notion/types.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { createSink } from '../sinks/create.js';
-import type { Sink, SinkSummary } from '../sinks/types.js';
+import { RUNS_TABLE, type RunRecord, type Sink, type SinkSummary } from '../sinks/types.js';
+import { isAbortError, isNotionStreamError, redact } from '../notion/errors.js';
+import { TOOL_VERSION } from '../util/version.js';
+import { withLineage } from './lineage.js';
 import { CatalogCollector } from '../stages/catalog.js';
 import { listDataSources } from '../stages/list-data-sources.js';
 import { readChanges, type ChangeRead, type ChangeReport } from '../stages/read-changes.js';
@@ -90,11 +93,50 @@ class SyncRun {
 
   async run(): Promise<SyncSummary> {
     const sink = await this.destination();
-    const previous = this.options.incremental ? await this.previousState(sink) : undefined;
-    const api = openNotionApi(this.options, this.options.env, this);
-    const written = await this.load(sink, this.options.incremental ? await this.incrementalMessages(api, previous) : await this.fullMessages(api, sink));
-    await this.saveStateFile(written);
-    return this.summary(written);
+    try {
+      const previous = this.options.incremental ? await this.previousState(sink) : undefined;
+      const api = openNotionApi(this.options, this.options.env, this);
+      const written = await this.load(sink, this.options.incremental ? await this.incrementalMessages(api, previous) : await this.fullMessages(api, sink));
+      await this.saveStateFile(written);
+      return this.summary(written);
+    } catch (err) {
+      await this.recordFailure(sink, err);
+      throw err;
+    }
+  }
+
+  /** The run's row of `_notion_stream_runs`. */
+  private runRecord(status: 'succeeded' | 'failed', written: SinkSummary | undefined, err?: unknown): RunRecord {
+    const s = this.stats;
+    const message = err === undefined ? null : redact((err instanceof Error ? err.message : String(err)).split('\n')[0]!, [this.options.token, this.options.env.NOTION_TOKEN]);
+    return {
+      run_id: this.runId,
+      started_at: this.started.toISOString(),
+      finished_at: new Date().toISOString(),
+      mode: this.options.incremental ? 'incremental' : 'full',
+      status,
+      error_code: err === undefined ? null : isNotionStreamError(err) ? err.code : isAbortError(err) ? 'aborted' : String((err as NodeJS.ErrnoException)?.code ?? 'error'),
+      error_message: message,
+      tables_written: written?.tables.length ?? 0,
+      rows_written: written?.tables.reduce((n, t) => n + t.rows, 0) ?? 0,
+      requests: s.requests,
+      retries: s.retries,
+      rate_limit_waits: s.rateLimitWaits,
+      tool_version: TOOL_VERSION,
+    };
+  }
+
+  /**
+   * A failed run's row, written on its own (no data table touched) into a warehouse that exists. If that
+   * write fails too, a warning says so and the run's own error is what the caller gets.
+   */
+  private async recordFailure(sink: Sink, err: unknown): Promise<void> {
+    if (!this.options.warehouse || !sink.recordRun) return;
+    try {
+      await sink.recordRun(this.runRecord('failed', undefined, err));
+    } catch (recordErr) {
+      this.logger.warn(`The failed run ${this.runId} could not be recorded in ${RUNS_TABLE}: ${(recordErr as Error).message?.split('\n')[0]}`);
+    }
   }
 
   /** Step 1: the sink, with `out` (and the state file, when this run writes it) checked writable. */
@@ -236,9 +278,14 @@ class SyncRun {
     }
   }
 
-  /** Step 4: the sink writes everything in one go. */
+  /**
+   * Step 4: the sink writes everything in one go. Into a warehouse every row gets the run's lineage
+   * (`_synced_at`, `_run_id`) and the run's row of `_notion_stream_runs` is committed with the data.
+   */
   private async load(sink: Sink, messages: AsyncIterable<SingerMessage>): Promise<SinkSummary> {
-    return sink.write(messages, this.signal);
+    if (!this.options.warehouse) return sink.write(messages, this.signal);
+    const lineage = { runId: this.runId, syncedAt: this.started.toISOString() };
+    return sink.write(withLineage(messages, lineage), this.signal, { runRecord: (summary) => this.runRecord('succeeded', summary) });
   }
 
   /** Step 5: the state file, once the data it describes is in place. */
