@@ -6,6 +6,8 @@
 export { sync } from './sync/sync.js';
 export type { SyncOptions, SourceOptions, ShapeOptions, DestinationOptions, IncrementalOptions, WorkspaceFlags } from './sync/options.js';
 export type { SyncSummary } from './sync/summary.js';
+export { readStatus, type StatusOptions, type DestinationStatus, type TableStatus, type BookmarkStatus } from './sync/status.js';
+export { withLineage, SYNCED_AT, RUN_ID, type Lineage } from './sync/lineage.js';
 export type { Destination, WriteMode } from './sinks/destinations.js';
 export type { TableSummary } from './sinks/types.js';
 export { NotionApi, DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT, type NotionApiOptions, type QueryArgs } from './notion/api.js';
@@ -34,7 +36,7 @@ export { createBigQueryClient } from './sinks/bigquery/client.js';
 export { NdjsonSink } from './sinks/ndjson.js';
 export { CsvSink } from './sinks/csv.js';
 export { createSink } from './sinks/create.js';
-export { STATE_TABLE, type Sink, type SinkSummary } from './sinks/types.js';
+export { STATE_TABLE, RUNS_TABLE, type Sink, type SinkSummary, type RunRecord, type WriteOptions } from './sinks/types.js';
 export { withWorkspaceTables, PageTap, type WorkspaceOptions } from './stages/workspace.js';
 export { CatalogCollector, catalogTables } from './stages/catalog.js';
 export { readUsers, usersTable } from './stages/read-users.js';
