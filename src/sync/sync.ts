@@ -128,10 +128,12 @@ class SyncRun {
 
   /**
    * A failed run's row, written on its own (no data table touched) into a warehouse that exists. If that
-   * write fails too, a warning says so and the run's own error is what the caller gets.
+   * write fails too, a warning says so and the run's own error is what the caller gets. Usage mistakes
+   * (`invalid_option`, such as a missing token) are not recorded.
    */
   private async recordFailure(sink: Sink, err: unknown): Promise<void> {
     if (!this.options.warehouse || !sink.recordRun) return;
+    if (isNotionStreamError(err) && err.code === 'invalid_option') return; // a usage mistake is not a run
     try {
       await sink.recordRun(this.runRecord('failed', undefined, err));
     } catch (recordErr) {
