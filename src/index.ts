@@ -1,7 +1,15 @@
 /**
- * notion-stream as a library: the stages, the Notion client with its HTTP policy, and the errors.
- * The emulator is exported separately as `notion-stream/emulator`.
+ * notion-stream as a library: `sync()` for a whole run (full or incremental), the stages it is built
+ * from, the Notion client with its HTTP policy, and the errors. The emulator is exported separately as
+ * `notion-stream/emulator`.
  */
+export { sync } from './sync/sync.js';
+export type { SyncOptions, SourceOptions, ShapeOptions, DestinationOptions, IncrementalOptions, WorkspaceFlags } from './sync/options.js';
+export type { SyncSummary } from './sync/summary.js';
+export { readStatus, type StatusOptions, type DestinationStatus, type TableStatus, type BookmarkStatus } from './sync/status.js';
+export { withLineage, SYNCED_AT, RUN_ID, type Lineage } from './sync/lineage.js';
+export type { Destination, WriteMode } from './sinks/destinations.js';
+export type { TableSummary } from './sinks/types.js';
 export { NotionApi, DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT, type NotionApiOptions, type QueryArgs } from './notion/api.js';
 export { RateLimiter } from './notion/rate-limiter.js';
 export { NotionStreamError, isNotionStreamError, type ErrorCode } from './notion/errors.js';
@@ -28,7 +36,7 @@ export { createBigQueryClient } from './sinks/bigquery/client.js';
 export { NdjsonSink } from './sinks/ndjson.js';
 export { CsvSink } from './sinks/csv.js';
 export { createSink } from './sinks/create.js';
-export { STATE_TABLE, type Sink, type SinkSummary } from './sinks/types.js';
+export { STATE_TABLE, RUNS_TABLE, type Sink, type SinkSummary, type RunRecord, type WriteOptions } from './sinks/types.js';
 export { withWorkspaceTables, PageTap, type WorkspaceOptions } from './stages/workspace.js';
 export { CatalogCollector, catalogTables } from './stages/catalog.js';
 export { readUsers, usersTable } from './stages/read-users.js';

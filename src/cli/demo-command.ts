@@ -7,17 +7,12 @@ import { resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { demoWorkspace } from '../emulator/generate.js';
 import { startEmulator } from '../emulator/server.js';
-import { NotionApi } from '../notion/api.js';
-import { DuckDbSink } from '../sinks/duckdb.js';
-import { listDataSources } from '../stages/list-data-sources.js';
-import { readPages } from '../stages/read-pages.js';
+import { sync } from '../sync/sync.js';
 import { RunStats } from '../util/stats.js';
-import { describeSummary, toTables } from './pipeline-commands.js';
-import { CatalogCollector } from '../stages/catalog.js';
-import { PageTap, withWorkspaceTables } from '../stages/workspace.js';
-import { describeRequests, workspaceOptions } from './workspace-flags.js';
+import { describeSummary } from './describe.js';
+import { describeRequests } from './workspace-flags.js';
 import { runCommand, startProgress, type CommandIO } from './run.js';
-import { checkPositive, checkWritableOut } from './validate.js';
+import { checkPositive, checkWritableOut } from '../util/validate.js';
 
 export interface DemoOptions {
   out: string;
@@ -44,25 +39,27 @@ export function demoCommand(options: DemoOptions, io: CommandIO = {}): Promise<n
     const emulator = await startEmulator({ workspace: demoWorkspace(), rateLimit: { perSecond: options.rateLimit, burst: Math.max(1, Math.ceil(options.rateLimit)) } });
     const out = resolve(options.out);
     const stats = new RunStats();
-    const requests = new Map<string, number>();
     const stop = startProgress(ctx, stats, options.rateLimit);
     let summary;
     try {
       ctx.logger.info(`Started the Notion API emulator at ${emulator.url} with a sample workspace; syncing it at ${options.rateLimit} requests/s, as from Notion.`);
-      const api = new NotionApi({ token: emulator.token, baseUrl: emulator.url, rateLimit: options.rateLimit, signal: ctx.signal, stats, logger: ctx.logger });
-      const pages = readPages(api, listDataSources(api), { signal: ctx.signal });
-      // Content of the Projects pages only: every page's would take some 15 minutes at 3 requests/s.
-      const projects = new Set<string>();
-      const tap = new PageTap((page) => projects.has(String(page.parent.data_source_id)));
-      const collector = new CatalogCollector();
-      const onTable: typeof collector.onTable = (spec, ds) => {
-        if (spec.table === 'projects') projects.add(ds.id);
-        collector.onTable(spec, ds);
-      };
-      const tables = toTables(tap.tap(pages), ctx, {}, { onTable });
-      // Page-level comments only: the comments of every block would cost one request per block (some 900).
-      const flags = { content: options.content, comments: options.content, blockComments: false };
-      summary = await new DuckDbSink({ path: out, mode: 'replace' }).write(withWorkspaceTables(tables, api, collector, workspaceOptions(ctx, flags, requests), tap), ctx.signal);
+      summary = await sync({
+        token: emulator.token,
+        notionBaseUrl: emulator.url,
+        rateLimit: options.rateLimit,
+        to: 'duckdb',
+        out,
+        // Content of the Projects pages only: every page's would take some 15 minutes at 3 requests/s.
+        content: options.content,
+        comments: options.content,
+        // Page-level comments only: the comments of every block would cost one request per block (some 900).
+        blockComments: false,
+        contentTables: ['projects'],
+        signal: ctx.signal,
+        logger: ctx.logger,
+        stats,
+        env: {},
+      });
     } finally {
       stop();
       await emulator.close();
@@ -73,7 +70,7 @@ export function demoCommand(options: DemoOptions, io: CommandIO = {}): Promise<n
       [
         '',
         `Read ${stats.summary()}.`,
-        ...(requests.size > 0 ? [describeRequests(requests)] : []),
+        ...(Object.keys(summary.workspaceRequests).length > 0 ? [describeRequests(new Map(Object.entries(summary.workspaceRequests)))] : []),
         describeSummary(summary),
         '',
         'Lists (relations, people, tags, files) are child tables <table>__<column> with _parent_id and _idx.',

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { openWorkspace } from '../emulator/seed.js';
 import { startEmulator } from '../emulator/server.js';
 import { runCommand, UsageError, type CommandIO } from './run.js';
-import { checkInteger } from './validate.js';
+import { checkInteger } from '../util/validate.js';
 
 export interface EmulateOptions {
   port: number;

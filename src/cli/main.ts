@@ -5,7 +5,7 @@ import { distance } from 'fastest-levenshtein';
 import yargs, { type Argv } from 'yargs';
 import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, type CommandIO } from './run.js';
-import { describeNodeError } from './errors.js';
+import { describeNodeError } from '../util/node-errors.js';
 import type { SourceOptions } from './source-commands.js';
 import { toWorkspaceFlags, workspaceFlags } from './workspace-flags.js';
 import { DESTINATIONS, type Destination, type WriteMode } from '../sinks/destinations.js';
@@ -55,7 +55,7 @@ function remember<T>(y: Argv<T>): Argv<T> {
 }
 
 /** The commands, for "did you mean" on a mistyped one. */
-const COMMANDS = ['sync', 'list', 'pages', 'flatten', 'split', 'load', 'emulate', 'demo'];
+const COMMANDS = ['sync', 'status', 'list', 'pages', 'flatten', 'split', 'load', 'emulate', 'demo'];
 
 /**
  * Rewrites yargs' "Unknown arguments: a, b" as one sentence per argument with the closest option of the
@@ -217,6 +217,30 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
             .epilogue(epilogue(NOTION_ENV, BIGQUERY_ENV))),
         async (a) => {
           exitCode = await (await import('./pipeline-commands.js')).syncCommand({ ...toSource(a), ...toShape(a), ...toDestination(a), ...toIncremental(a), ...toWorkspaceFlags(a) }, runIO);
+        },
+      )
+      .command(
+        'status',
+        'Show what a DuckDB file or BigQuery dataset holds: tables with rows and last sync, the last runs, the watermarks.',
+        (y) =>
+          remember(y
+            .option('to', { type: 'string', choices: ['duckdb', 'bigquery'], default: 'duckdb', description: 'The warehouse to read.' })
+            .option('out', { type: 'string', description: 'DuckDB file (default notion.duckdb).' })
+            .option('project', { type: 'string', description: 'BigQuery project (env GOOGLE_CLOUD_PROJECT).' })
+            .option('dataset', { type: 'string', description: 'BigQuery dataset.' })
+            .option('location', { type: 'string', description: 'BigQuery location of the dataset.' })
+            .option('bigquery-endpoint', { type: 'string', description: 'A BigQuery-compatible REST endpoint, e.g. a local test server (env BIGQUERY_API_ENDPOINT); uses no Google credentials.' })
+            .option('runs', { type: 'number', default: 10, description: 'How many runs to show, newest first.' })
+            .option('json', { type: 'boolean', default: false, description: 'Print one JSON object (tables, runs, bookmarks) for scripts.' })
+            .example('$0 status', 'what notion.duckdb holds and its last 10 runs')
+            .example('$0 status --out notion-demo.duckdb --runs 3', 'another file, its last 3 runs')
+            .example('$0 status --to bigquery --project my-project --dataset notion --json | jq .runs[0]', 'the last run into BigQuery, for a script')
+            .epilogue(epilogue(BIGQUERY_ENV))),
+        async (a) => {
+          exitCode = await (await import('./status-command.js')).statusCommand(
+            { to: a.to as 'duckdb' | 'bigquery', out: a.out, project: a.project, dataset: a.dataset, location: a.location, bigqueryEndpoint: a.bigqueryEndpoint, runs: a.runs, json: a.json },
+            runIO,
+          );
         },
       )
       .command(

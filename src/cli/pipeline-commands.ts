@@ -3,178 +3,52 @@
  * `flatten`, `split` and `load`. Whatever fails, the sink leaves the destination as it was.
  */
 import type { Readable } from 'node:stream';
-import type { ArraysMode } from '../core/split.js';
-import { tableName } from '../core/names.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { readJsonLines, readSingerLines } from '../singer/read.js';
-import { createSink, DEFAULT_CSV_DIR, type Destination, type WriteMode } from '../sinks/create.js';
-import { DEFAULT_DUCKDB_PATH } from '../sinks/duckdb.js';
-import { checkSourceOptions, checkWritableOut } from './validate.js';
-import type { Sink, SinkSummary } from '../sinks/types.js';
-import { flattenStream, type FlattenStreamOptions } from '../stages/flatten.js';
-import { listDataSources } from '../stages/list-data-sources.js';
-import { readPages, type PageStreamItem } from '../stages/read-pages.js';
+import { createSink } from '../sinks/create.js';
+import type { Sink } from '../sinks/types.js';
+import { flattenStream } from '../stages/flatten.js';
+import type { PageStreamItem } from '../stages/read-pages.js';
 import { splitStream } from '../stages/split.js';
-import { count, RunStats } from '../util/stats.js';
-import { runCommand, startProgress, UsageError, type CommandIO, type RunContext } from './run.js';
-import { notionApiFor, writeNdjson, type SourceOptions } from './source-commands.js';
-import { syncIncremental, type IncrementalOptions } from './sync-incremental.js';
+import { RunStats } from '../util/stats.js';
+import { runCommand, startProgress, type CommandIO, type RunContext } from './run.js';
+import { writeNdjson } from './source-commands.js';
 import { writeStateFile } from '../state/file.js';
-import { parseState, type SyncState } from '../state/state.js';
-import { readChanges } from '../stages/read-changes.js';
-import type { NotionApi } from '../notion/api.js';
-import type { NotionDataSource } from '../notion/types.js';
-import { CatalogCollector } from '../stages/catalog.js';
-import { PageTap, withWorkspaceTables, type WorkspaceOptions } from '../stages/workspace.js';
-import { describeRequests, workspaceOptions, type WorkspaceFlags } from './workspace-flags.js';
 import { withSingerEnd } from '../singer/end-marker.js';
+import { sync } from '../sync/sync.js';
+import { tableOverrides, type DestinationOptions, type ShapeOptions, type SyncOptions } from '../sync/options.js';
+import { checkDestination } from '../sync/destination.js';
+import { describeChanges, describeSummary } from './describe.js';
+import { describeRequests } from './workspace-flags.js';
 
-export interface ShapeOptions {
-  /** `--table <data source id>=<name>`, repeatable. */
-  table?: string[];
-  arrays?: ArraysMode;
-}
-
-export interface DestinationOptions {
-  to: Destination;
-  out?: string;
-  mode?: WriteMode;
-  project?: string;
-  dataset?: string;
-  location?: string;
-  bigqueryEndpoint?: string;
-  fullRefresh?: boolean;
-  /** Warehouses: deletion records set `_deleted_at` instead of deleting rows. */
-  softDelete?: boolean;
-}
-
-export type SyncOptions = SourceOptions & ShapeOptions & DestinationOptions & IncrementalOptions & WorkspaceFlags;
-
-/** Parses `--table id=name` pairs. */
-export function tableOverrides(pairs: readonly string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of pairs ?? []) {
-    const at = pair.lastIndexOf('='); // a title may hold '=', a table name never does
-    if (at <= 0 || at === pair.length - 1) throw new UsageError(`--table takes <data source id or title>=<table name>, got "${pair}".`);
-    const id = pair.slice(0, at).trim(); // a data source id or title
-    const name = pair.slice(at + 1).trim();
-    try {
-      tableName('', id, { [id]: name }); // the naming rules, checked before anything is read
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    out[id] = name;
-  }
-  return out;
-}
+export type { DestinationOptions, ShapeOptions, SyncOptions };
 
 /** The flattener's options from the command line: table names, warnings to stderr, the run's signal. */
 function flattenOptions(ctx: RunContext, options: ShapeOptions) {
   return { tableNames: tableOverrides(options.table), onWarning: (m: string) => ctx.logger.warn(m), signal: ctx.signal };
 }
 
-/** Flattener then splitter, as one step: pages in, Singer messages of typed tables out. */
-export function toTables(items: AsyncIterable<PageStreamItem>, ctx: RunContext, options: ShapeOptions, extra: Partial<FlattenStreamOptions> = {}): AsyncGenerator<SingerMessage> {
-  const flat = flattenStream(items, { ...flattenOptions(ctx, options), ...extra });
-  return splitStream(flat, { arrays: options.arrays, signal: ctx.signal });
-}
-
-/**
- * Checks the destination's options and paths before anything is read or changed: `--out` (and `--state`
- * when the run will write it) must be writable, so a bad path fails at once with one line.
- */
-export async function checkDestination(options: DestinationOptions & { state?: string }, writesState: boolean): Promise<void> {
-  if (options.out !== undefined && options.out !== '-' && options.to !== 'bigquery') {
-    await checkWritableOut('--out', options.out, options.to === 'csv' ? 'dir' : 'file');
-  } else if (options.to === 'duckdb') await checkWritableOut('--out', DEFAULT_DUCKDB_PATH, 'file');
-  else if (options.to === 'csv') await checkWritableOut('--out', DEFAULT_CSV_DIR, 'dir');
-  if (writesState && options.state) await checkWritableOut('--state', options.state, 'file');
-}
-
-function sinkFor(ctx: RunContext, options: DestinationOptions): Sink {
+function sinkFor(ctx: RunContext, options: DestinationOptions & { to: NonNullable<DestinationOptions['to']> }): Sink {
   return createSink({ ...options, stdout: ctx.stdout, env: ctx.env, log: (line) => ctx.logger.info(line) });
 }
 
-/** Prints what the sink wrote, one line per table. */
-export function describeSummary(summary: SinkSummary): string {
-  const rows = summary.tables.reduce((n, t) => n + t.rows, 0);
-  const width = Math.max(5, ...summary.tables.map((t) => t.table.length));
-  const jobs = summary.jobs ? [`BigQuery jobs: ${summary.jobs.load} load, ${summary.jobs.copy} copy, ${summary.jobs.query} query.`] : [];
-  return [
-    `Wrote ${count(summary.tables.length, 'table')} (${count(rows, 'row')}) to ${summary.destination}:`,
-    ...summary.tables.map((t) => `  ${t.table.padEnd(width)}  ${t.rows.toLocaleString('en-US').padStart(9)}`),
-    ...jobs,
-  ].join('\n');
-}
-
+/** `sync`: the options go to `sync()` as they are (it checks them), its summary is printed. */
 export function syncCommand(options: SyncOptions, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
     const stats = new RunStats();
-    if (options.incremental) return syncIncremental(ctx, options, stats);
-    if (options.state || options.reconcile || options.reconcileEvery || options.refreshComputed) {
-      throw new UsageError('--state, --reconcile, --reconcile-every and --refresh-computed belong to incremental runs: add --incremental.');
-    }
-    checkSourceOptions(options);
-    tableOverrides(options.table);
-    const sink = sinkFor(ctx, options); // a bad destination is refused before Notion is read
-    await checkDestination(options, false);
-    const api = notionApiFor(ctx, options, stats);
     const stop = startProgress(ctx, stats, options.rateLimit);
-    let summary: SinkSummary;
-    const requests = new Map<string, number>();
+    let summary;
     try {
-      const workspace: Workspace = { collector: new CatalogCollector(), tap: new PageTap(), options: workspaceOptions(ctx, options, requests) };
-      if (sink.readState) {
-        summary = await sink.write(fullRunWithState(ctx, options, api, await previousState(sink, ctx.signal), workspace), ctx.signal);
-      } else {
-        const pages = readPages(api, listDataSources(api, { databases: options.database }), { concurrency: options.concurrency, signal: ctx.signal });
-        const tables = toTables(workspace.tap.tap(pages), ctx, options, { onTable: workspace.collector.onTable });
-        summary = await sink.write(withWorkspaceTables(tables, api, workspace.collector, workspace.options, workspace.tap), ctx.signal);
-      }
+      summary = await sync({ ...options, signal: ctx.signal, logger: ctx.logger, stats, env: ctx.env, stdout: ctx.stdout });
     } finally {
       stop();
     }
     ctx.logger.info(`Read ${stats.summary()}.`);
+    const requests = new Map(Object.entries(summary.workspaceRequests));
     if (requests.size > 0) ctx.logger.info(describeRequests(requests));
-    ctx.logger.info(describeSummary(summary));
+    if (summary.changes) ctx.logger.info(describeChanges(summary.changes));
+    if (!summary.nothingChanged) ctx.logger.info(describeSummary(summary));
   });
-}
-
-/** The workspace tables of a sync: the catalog collected from the run, the pages read, the flags. */
-interface Workspace {
-  collector: CatalogCollector;
-  tap: PageTap;
-  options: WorkspaceOptions;
-}
-
-/** The state a warehouse holds (from a full or incremental run), or undefined. */
-async function previousState(sink: Sink, signal: AbortSignal): Promise<SyncState | undefined> {
-  return parseState(await sink.readState!(signal), "the destination's _notion_stream_state table");
-}
-
-/**
- * A full run into a warehouse: every data source read in full, its columns kept by property id from the
- * state an earlier run (full or incremental) committed (a renamed property keeps its column), and the
- * new state committed with the data, so full and incremental runs give the same tables.
- */
-async function* fullRunWithState(ctx: RunContext, options: SyncOptions, api: NotionApi, previous: SyncState | undefined, workspace: Workspace): AsyncGenerator<SingerMessage> {
-  const dataSources: NotionDataSource[] = [];
-  for await (const ds of listDataSources(api, { databases: options.database })) dataSources.push(ds);
-  const read = await readChanges(api, dataSources, {
-    previous,
-    fullRefresh: true,
-    replaces: (options.mode ?? 'replace') === 'replace',
-    concurrency: options.concurrency,
-    signal: ctx.signal,
-  });
-  const onTable: typeof read.onTable = (spec, ds) => {
-    read.onTable(spec, ds);
-    workspace.collector.onTable(spec, ds);
-  };
-  // The sink's --mode decides how the tables are written, not the SCHEMA's load_mode.
-  const tables = toTables(workspace.tap.tap(read.items), ctx, options, { plan: (ds) => ({ ...read.plan(ds), loadMode: undefined }), onTable });
-  yield* withWorkspaceTables(tables, api, workspace.collector, workspace.options, workspace.tap);
-  yield { type: 'STATE', value: read.state() };
 }
 
 function stdinOf(io: CommandIO): Readable {
@@ -206,7 +80,7 @@ export function splitCommand(options: ShapeOptions & PipeInputOptions & { quiet?
   });
 }
 
-export function loadCommand(options: DestinationOptions & PipeInputOptions & { quiet?: boolean; state?: string }, io: CommandIO = {}): Promise<number> {
+export function loadCommand(options: DestinationOptions & { to: NonNullable<DestinationOptions['to']> } & PipeInputOptions & { quiet?: boolean; state?: string }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
     const sink = sinkFor(ctx, options);
     await checkDestination(options, true);

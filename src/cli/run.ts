@@ -7,7 +7,7 @@ import type { Logger } from '../util/log.js';
 import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
 import { StatusLine } from './status-line.js';
 import type { RunStats } from '../util/stats.js';
-import { describeNodeError } from './errors.js';
+import { describeNodeError } from '../util/node-errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

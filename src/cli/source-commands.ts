@@ -4,43 +4,21 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT, NotionApi } from '../notion/api.js';
+import type { NotionApi } from '../notion/api.js';
+import { openNotionApi } from '../sync/notion.js';
+import type { SourceOptions } from '../sync/options.js';
 import { RunStats } from '../util/stats.js';
 import { createLineBatcher } from '../util/line-batcher.js';
 import { listDataSources } from '../stages/list-data-sources.js';
 import { readPages } from '../stages/read-pages.js';
 import { PAGES_END_MARKER } from '../singer/end-marker.js';
-import { checkSourceOptions } from './validate.js';
-import { runCommand, startProgress, UsageError, type CommandIO, type RunContext } from './run.js';
+import { runCommand, startProgress, type CommandIO, type RunContext } from './run.js';
 
-export interface SourceOptions {
-  database?: string[];
-  notionBaseUrl?: string;
-  rateLimit?: number;
-  concurrency?: number;
-  timeout?: number;
-  retries?: number;
-  quiet?: boolean;
-}
+export type { SourceOptions };
 
-/** Builds the NotionApi of a run from flags and environment. */
+/** Builds the NotionApi of a run from flags and environment. Throws `invalid_option` (exit code 2). */
 export function notionApiFor(ctx: RunContext, options: SourceOptions, stats: RunStats): NotionApi {
-  checkSourceOptions(options);
-  const token = ctx.env.NOTION_TOKEN;
-  if (!token) {
-    throw new UsageError('NOTION_TOKEN is not set. Create an internal integration in Notion (Settings → Connections → Develop or manage integrations), share your databases with it, and export NOTION_TOKEN=<its secret>. To try the tool without Notion, run `notion-stream emulate`.');
-  }
-  const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
-  return new NotionApi({
-    token,
-    baseUrl: (options.notionBaseUrl ?? ctx.env.NOTION_BASE_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, '').replace(/\/v1$/, ''),
-    rateLimit: rate,
-    timeoutMs: options.timeout ? options.timeout * 1000 : undefined,
-    maxRetries: options.retries,
-    signal: ctx.signal,
-    stats,
-    logger: ctx.logger,
-  });
+  return openNotionApi(options, ctx.env, { signal: ctx.signal, stats, logger: ctx.logger });
 }
 
 /** Writes objects as NDJSON to `out` (stdout by default), with backpressure, leaving stdout open; lines go out in batches. */

@@ -3,24 +3,9 @@
  * `--no-catalog`) and the options they give the workspace stage.
  */
 import type { Argv } from 'yargs';
-import type { WorkspaceOptions } from '../stages/workspace.js';
-import type { RunContext } from './run.js';
+import type { WorkspaceFlags } from '../sync/options.js';
 
-/** What the command line says about the workspace tables. */
-export interface WorkspaceFlags {
-  /** `notion_users`; default true. */
-  users?: boolean;
-  /** The catalog tables; default true. */
-  catalog?: boolean;
-  /** `--content`: notion_blocks and notion_page_content. */
-  content?: boolean;
-  /** `--comments`: notion_comments. */
-  comments?: boolean;
-  /** `--pages`: notion_pages (pages outside data sources). */
-  pages?: boolean;
-  /** `--no-block-comments`: with --content and --comments, leave out the comments on blocks. */
-  blockComments?: boolean;
-}
+export type { WorkspaceFlags };
 
 /** Adds the workspace table flags to a command. */
 export function workspaceFlags<T>(y: Argv<T>) {
@@ -36,22 +21,6 @@ export function workspaceFlags<T>(y: Argv<T>) {
 /** Reads the workspace flags out of parsed arguments. */
 export function toWorkspaceFlags(a: Record<string, unknown>): WorkspaceFlags {
   return { users: a.users as boolean | undefined, catalog: a.catalog as boolean | undefined, content: a.content as boolean | undefined, comments: a.comments as boolean | undefined, pages: a.pages as boolean | undefined, blockComments: a.blockComments as boolean | undefined };
-}
-
-/** The workspace stage's options of a run; the requests of each table are noted in `requests`. */
-export function workspaceOptions(ctx: RunContext, flags: WorkspaceFlags & { concurrency?: number }, requests: Map<string, number>): WorkspaceOptions {
-  return {
-    users: flags.users ?? true,
-    catalog: flags.catalog ?? true,
-    content: flags.content ?? false,
-    comments: flags.comments ?? false,
-    pages: flags.pages ?? false,
-    blockComments: flags.blockComments ?? true,
-    concurrency: flags.concurrency,
-    signal: ctx.signal,
-    onSkip: (m) => ctx.logger.warn(m),
-    onRequests: (table, n) => requests.set(table, (requests.get(table) ?? 0) + n),
-  };
 }
 
 /** `Requests per table: users 1, catalog 3.` or '' when no workspace table was read. */

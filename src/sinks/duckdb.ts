@@ -45,7 +45,8 @@
  *                      later live row clears it); a table loaded whole gets deletions as rows.
  * State: the value of the stream's last STATE message replaces the one row of `_notion_stream_state`
  * (`value`: its JSON text, `committed_at`) in the final transaction; `readState` reads it back. A run
- * without STATE leaves the table alone.
+ * without STATE leaves the table alone. Runs: with `runRecord`, the run's row is appended to
+ * `_notion_stream_runs` in that same transaction; `recordRun` appends a failed run's row on its own.
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -57,7 +58,8 @@ import { throwIfAborted } from '../util/abort.js';
 import { dropTables, dropTablesBestEffort, newRunId, quoteIdent, SEQ_COLUMN, stageName, STAGE_PREFIX, StagingMemory, stagingTables } from './duckdb-staging.js';
 import { RunPlan, type TablePlan } from './plan.js';
 import { DELETED_AT, swapStatements, type Deletions, type Dialect, type ScopeParent, type SwapTable } from './swap-sql.js';
-import { RunTables, STATE_TABLE, type Sink, type SinkSummary } from './types.js';
+import { RunTables, STATE_TABLE, type RunRecord, type Sink, type SinkSummary, type WriteOptions } from './types.js';
+import { saveRun } from './duckdb-runs.js';
 import { stringifyJson } from '../singer/json.js';
 
 export { quoteIdent, STAGE_PREFIX };
@@ -237,7 +239,7 @@ export class DuckDbSink implements Sink {
     }
   }
 
-  async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary> {
+  async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal, options: WriteOptions = {}): Promise<SinkSummary> {
     throwIfAborted(signal);
     // A run that fails leaves no file behind where there was none (no empty database).
     const created = !this.inMemory && !existsSync(this.path);
@@ -246,7 +248,7 @@ export class DuckDbSink implements Sink {
       try {
         const connection = await instance.connect();
         try {
-          return await this.load(connection, messages, signal);
+          return await this.load(connection, messages, signal, options);
         } finally {
           connection.closeSync();
         }
@@ -287,7 +289,25 @@ export class DuckDbSink implements Sink {
     }
   }
 
-  private async load(connection: DuckDBConnection, messages: AsyncIterable<SingerMessage>, signal: AbortSignal | undefined): Promise<SinkSummary> {
+  /** Appends a run's row to `_notion_stream_runs` on its own (a failed run); false, writing nothing, when the file does not exist. */
+  async recordRun(record: RunRecord, signal?: AbortSignal): Promise<boolean> {
+    throwIfAborted(signal);
+    if (this.inMemory || !existsSync(this.path)) return false;
+    const instance = await this.open({});
+    try {
+      const connection = await instance.connect();
+      try {
+        await saveRun(connection, record);
+        return true;
+      } finally {
+        connection.closeSync();
+      }
+    } finally {
+      instance.closeSync();
+    }
+  }
+
+  private async load(connection: DuckDBConnection, messages: AsyncIterable<SingerMessage>, signal: AbortSignal | undefined, options: WriteOptions): Promise<SinkSummary> {
     const tables = new RunTables();
     const plan = new RunPlan(this.mode);
     const states = new Map<string, TableState>();
@@ -326,6 +346,7 @@ export class DuckDbSink implements Sink {
         // Merge statements of child tables read their parent's staging table: drop them all at the end.
         for (const state of states.values()) await connection.run(`DROP TABLE IF EXISTS ${quoteIdent(state.stage)}`);
         if ('state' in summary) await saveState(connection, summary.state);
+        if (options.runRecord) await saveRun(connection, options.runRecord(summary));
         throwIfAborted(signal);
         await connection.run('COMMIT');
       } catch (err) {

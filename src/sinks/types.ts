@@ -36,12 +36,63 @@ export interface Sink {
   /**
    * Writes the whole stream; resolves once it is durably in place, rejects leaving the destination unchanged.
    * A warehouse sink commits the last STATE message's value (table STATE_TABLE) in the same transaction as
-   * the data; a file sink writes STATE messages as they come (NDJSON) or ignores them (CSV).
+   * the data, and the run's row of RUNS_TABLE when `options.runRecord` is given; a file sink writes STATE
+   * messages as they come (NDJSON) or ignores them (CSV), and ignores `options`.
    */
-  write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary>;
+  write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal, options?: WriteOptions): Promise<SinkSummary>;
   /** The STATE value the destination holds (committed by an earlier run), or undefined. Warehouses only. */
   readState?(signal?: AbortSignal): Promise<unknown>;
+  /**
+   * Warehouses: appends a run's row to RUNS_TABLE on its own (a failed run), touching no other table.
+   * Resolves false, writing nothing, when the destination does not exist yet (no file, no dataset).
+   */
+  recordRun?(record: RunRecord, signal?: AbortSignal): Promise<boolean>;
 }
+
+/** What a warehouse commits with the data besides the state. */
+export interface WriteOptions {
+  /** Called once the input has ended, just before the commit: the run's row of RUNS_TABLE, committed with the data. */
+  runRecord?: (summary: SinkSummary) => RunRecord;
+}
+
+/** The table of the runs (`notion-stream status` reads it): one row per run, good or failed. */
+export const RUNS_TABLE = '_notion_stream_runs';
+
+/** One row of RUNS_TABLE. Times are ISO 8601 instants. */
+export interface RunRecord {
+  run_id: string;
+  started_at: string;
+  finished_at: string;
+  mode: 'full' | 'incremental';
+  status: 'succeeded' | 'failed';
+  /** Failed runs: the NotionStreamError code (or the system error code) and the one-line message. */
+  error_code: string | null;
+  error_message: string | null;
+  tables_written: number;
+  rows_written: number;
+  requests: number;
+  retries: number;
+  rate_limit_waits: number;
+  /** notion-stream's version (package.json). */
+  tool_version: string;
+}
+
+/** The columns of RUNS_TABLE in order, with their kind. */
+export const RUN_COLUMNS: readonly { name: keyof RunRecord; kind: 'STRING' | 'TIMESTAMP' | 'INTEGER'; description: string }[] = [
+  { name: 'run_id', kind: 'STRING', description: 'The run id, as in the _run_id column of the rows it wrote' },
+  { name: 'started_at', kind: 'TIMESTAMP', description: 'When the run started (the _synced_at of its rows)' },
+  { name: 'finished_at', kind: 'TIMESTAMP', description: 'When it committed or failed' },
+  { name: 'mode', kind: 'STRING', description: 'full or incremental' },
+  { name: 'status', kind: 'STRING', description: 'succeeded or failed' },
+  { name: 'error_code', kind: 'STRING', description: 'Failed runs: the error code' },
+  { name: 'error_message', kind: 'STRING', description: 'Failed runs: the error, one line' },
+  { name: 'tables_written', kind: 'INTEGER', description: 'Tables the run wrote (0 for a failed run)' },
+  { name: 'rows_written', kind: 'INTEGER', description: 'Rows the run wrote (0 for a failed run)' },
+  { name: 'requests', kind: 'INTEGER', description: 'Notion requests sent' },
+  { name: 'retries', kind: 'INTEGER', description: 'Notion requests retried' },
+  { name: 'rate_limit_waits', kind: 'INTEGER', description: 'Pauses on a 429 or 529 answer' },
+  { name: 'tool_version', kind: 'STRING', description: 'The notion-stream version that ran' },
+];
 
 /**
  * The table a warehouse keeps the Singer state in: one row, `value` (the state as JSON text) and

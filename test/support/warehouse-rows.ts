@@ -7,6 +7,7 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { BigQuery } from '@google-cloud/bigquery';
+import { LINEAGE } from './duckdb.js';
 
 export type CanonicalTables = Record<string, { columns: Record<string, string>; rows: Record<string, unknown>[] }>;
 
@@ -52,17 +53,17 @@ function sortRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
     .map((r) => [JSON.stringify(r), r] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, r]) => r);
 }
 
-/** Every data table of a DuckDB file (not the state table, `_notion_stream_state`), canonical. */
+/** Every data table of a DuckDB file (not the state and runs tables), canonical, without the lineage columns. */
 export async function duckDbTables(path: string): Promise<CanonicalTables> {
   const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   const c = await instance.connect();
   try {
-    const names = (await c.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name <> '_notion_stream_state' ORDER BY 1")).getRowsJS().map((r) => String(r[0]));
+    const names = (await c.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name NOT IN ('_notion_stream_state', '_notion_stream_runs') ORDER BY 1")).getRowsJS().map((r) => String(r[0]));
     const out: CanonicalTables = {};
     for (const t of names) {
       const cols = (await c.runAndReadAll(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${t}' ORDER BY ordinal_position`)).getRowsJS();
-      const columns = Object.fromEntries(cols.map(([n, ty]) => [String(n), warehouseType(String(ty))]));
-      const rows = (await c.runAndReadAll(`SELECT * FROM "${t}"`)).getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, canonical(v, columns[k]!)])));
+      const columns = Object.fromEntries(cols.filter(([n]) => !LINEAGE.includes(String(n))).map(([n, ty]) => [String(n), warehouseType(String(ty))]));
+      const rows = (await c.runAndReadAll(`SELECT * FROM "${t}"`)).getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => k in columns).map(([k, v]) => [k, canonical(v, columns[k]!)])));
       out[t] = { columns, rows: sortRows(rows) };
     }
     return out;
@@ -74,13 +75,13 @@ export async function duckDbTables(path: string): Promise<CanonicalTables> {
 
 const BQ_ALIASES: Record<string, string> = { INT64: 'INTEGER', FLOAT64: 'FLOAT', BOOL: 'BOOLEAN' };
 
-/** Every data table of a BigQuery dataset (not `_notion_stream_state`) read back through the real client (tables.get + tabledata.list), canonical. */
+/** Every data table of a BigQuery dataset (not the state and runs tables; no lineage columns) read back through the real client (tables.get + tabledata.list), canonical. */
 export async function bigQueryTables(client: BigQuery, datasetId: string, location?: string): Promise<CanonicalTables> {
   const [tables] = await client.dataset(datasetId, { location }).getTables();
   const out: CanonicalTables = {};
-  for (const table of tables.filter((t) => t.id !== '_notion_stream_state').sort((a, b) => (a.id! < b.id! ? -1 : 1))) {
+  for (const table of tables.filter((t) => t.id !== '_notion_stream_state' && t.id !== '_notion_stream_runs').sort((a, b) => (a.id! < b.id! ? -1 : 1))) {
     const [metadata] = await table.getMetadata();
-    const fields = (metadata.schema?.fields ?? []) as { name: string; type: string; mode?: string }[];
+    const fields = ((metadata.schema?.fields ?? []) as { name: string; type: string; mode?: string }[]).filter((f) => !LINEAGE.includes(f.name));
     const columns = Object.fromEntries(fields.map((f) => [f.name, `${f.mode === 'REPEATED' ? 'REPEATED ' : ''}${BQ_ALIASES[f.type] ?? f.type}`]));
     const [rows] = await table.getRows({ autoPaginate: true });
     out[table.id!] = {

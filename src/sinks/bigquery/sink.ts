@@ -17,6 +17,8 @@
  *      ONE multi-statement transaction swaps every table in (replace: DELETE + INSERT; append: INSERT;
  *      merge: MERGE by key, child rows of merged parents replaced) and replaces the state row. See
  *      ./sql.ts and ../swap-sql.ts.
+ *      With `runRecord`, the run's row is appended to `_notion_stream_runs` (created when missing) in
+ *      that same transaction; `recordRun` appends a failed run's row on its own, with one query job.
  *   4. The staging tables are dropped, whether the run succeeded or not.
  * A failure before step 3 (Notion error, bad input line, Ctrl-C, a job refused) leaves the targets and
  * the state as they were; a failure of the transaction rolls it back, targets created for it are
@@ -53,7 +55,8 @@ import { throwIfAborted } from '../../util/abort.js';
 import { duringCommit } from '../../util/commit-window.js';
 import { RunPlan } from '../plan.js';
 import { DELETED_AT, type ScopeParent } from '../swap-sql.js';
-import { RunTables, STATE_TABLE, type Sink, type SinkSummary } from '../types.js';
+import { RunTables, RUNS_TABLE, STATE_TABLE, type RunRecord, type Sink, type SinkSummary, type WriteOptions } from '../types.js';
+import { insertRunSql, RUN_FIELDS } from './runs.js';
 import { createBigQueryClient } from './client.js';
 import { bigQuerySchema, diffSchema, fieldKind, type BigQueryField } from './schema.js';
 import { bigQuerySwapStatements, SEQ_COLUMN, swapScript, type SwapMode, type SwapTable, type TableRef } from './sql.js';
@@ -243,7 +246,7 @@ export class BigQuerySink implements Sink {
     }
   }
 
-  async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<BigQuerySinkSummary> {
+  async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal, options: WriteOptions = {}): Promise<BigQuerySinkSummary> {
     this.runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
     this.jobs = { load: 0, copy: 0, query: 0 };
     this.own.clear();
@@ -284,7 +287,8 @@ export class BigQuerySink implements Sink {
       await Promise.all([...[...tables.values()].map((t) => this.finishSegment(t)), stateSegment?.finish()]);
       stateSegment = undefined;
       throwIfAborted(signal);
-      await this.swap([...tables.values()], stateStage, signal);
+      const run = options.runRecord?.(counts.summary(this.destination));
+      await this.swap([...tables.values()], stateStage, run, signal);
       return { ...counts.summary(this.destination), jobs: { ...this.jobs }, ...(state ? { state: state.value } : {}) };
     } catch (err) {
       for (const t of tables.values()) t.segment?.abort();
@@ -464,6 +468,50 @@ export class BigQuerySink implements Sink {
     return plans;
   }
 
+  /** Whether the runs table must be created; refuses a table of that name without its columns. */
+  private async runsTableMissing(): Promise<boolean> {
+    try {
+      const [metadata] = await this.table(RUNS_TABLE).getMetadata();
+      const names = new Set(((metadata.schema?.fields ?? []) as BigQueryField[]).map((f) => f.name.toLowerCase()));
+      if (!RUN_FIELDS.every((f) => names.has(f.name))) {
+        throw new NotionStreamError('invalid_input', `Table ${this.destination}.${RUNS_TABLE} exists without the columns of notion-stream's runs table (${RUN_FIELDS.map((f) => f.name).join(', ')}). Rename or drop it.`, false);
+      }
+      return false;
+    } catch (err) {
+      if (isNotFound(err)) return true;
+      throw err instanceof NotionStreamError ? err : this.apiError(err, `reading table ${RUNS_TABLE}`);
+    }
+  }
+
+  private async createRunsTable(): Promise<void> {
+    await this.dataset.createTable(RUNS_TABLE, { schema: { fields: RUN_FIELDS }, description: 'notion-stream: one row per run, good or failed' } as never).catch((err: unknown) => {
+      if ((err as { code?: number }).code !== 409) throw err;
+    });
+  }
+
+  /**
+   * Appends a failed run's row to `_notion_stream_runs` with one query job, touching no other table;
+   * false (nothing written) when the dataset does not exist.
+   */
+  async recordRun(record: RunRecord, signal?: AbortSignal): Promise<boolean> {
+    throwIfAborted(signal);
+    try {
+      await this.dataset.get({ autoCreate: false });
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw this.apiError(err, `reading dataset ${this.destination}`);
+    }
+    try {
+      if (await this.runsTableMissing()) await this.createRunsTable();
+      const [job] = await this.client.createQueryJob({ query: insertRunSql(this.ref(RUNS_TABLE), record), location: this.options.location, jobId: `notion_stream_${record.run_id}_failed_${randomBytes(3).toString('hex')}` });
+      const status = await waitForJob(job, this.options.pollMs ?? 500);
+      if (status.errorResult) throw new NotionStreamError('bigquery_error', `BigQuery refused the row: ${jobErrorText(status.errors, status.errorResult)}`, false);
+    } catch (err) {
+      throw err instanceof NotionStreamError ? err : this.apiError(err, `recording the run in ${RUNS_TABLE}`);
+    }
+    return true;
+  }
+
   /** Whether the state table must be created for the swap; refuses a table of that name that is not one. */
   private async stateTableMissing(): Promise<boolean> {
     try {
@@ -480,12 +528,13 @@ export class BigQuerySink implements Sink {
   }
 
   /** Step 3: checks target schemas, prepares targets, and swaps every table and the state in with one transaction. */
-  private async swap(tables: RunTable[], stateStage: Table | undefined, signal?: AbortSignal): Promise<void> {
+  private async swap(tables: RunTable[], stateStage: Table | undefined, run: RunRecord | undefined, signal?: AbortSignal): Promise<void> {
     const plans = await this.plan(tables);
     // Scoped tables swap first, reading their parents' targets as they were before the run.
     const byName = new Map(plans.map((p) => [p.table.name, p]));
     const swapTables = this.runPlan.finishOrder().map((t) => this.swapTable(byName.get(t.stream)!, byName));
     const createState = stateStage ? await this.stateTableMissing() : false;
+    const createRuns = run ? await this.runsTableMissing() : false;
     throwIfAborted(signal);
     const created: Table[] = [];
     const recreated: { plan: SwapPlan; copy: Table }[] = [];
@@ -520,6 +569,13 @@ export class BigQuerySink implements Sink {
           created.push(this.table(STATE_TABLE));
         }
         extra.push(...bigQuerySwapStatements('replace', { target: this.ref(STATE_TABLE), stage: this.ref(stateStage.id!), columns: STATE_FIELDS.map((f) => f.name) }));
+      }
+      if (run) {
+        if (createRuns) {
+          await this.createRunsTable();
+          created.push(this.table(RUNS_TABLE));
+        }
+        extra.push(insertRunSql(this.ref(RUNS_TABLE), run));
       }
       await this.runScript(swapScript(this.mode, swapTables, extra), signal);
     } catch (err) {

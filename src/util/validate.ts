@@ -1,18 +1,24 @@
 /**
- * Checks of command-line values made before any request is sent or any file touched, each failing with
- * a `UsageError` (exit code 2) whose one line names the option, the value and what it takes.
+ * Checks of option values made before any request is sent or any file touched, each failing with a
+ * `NotionStreamError` of code `invalid_option` (exit code 2 on the command line) whose one line names the
+ * option, the value and what it takes.
  */
 import { randomBytes } from 'node:crypto';
 import { open, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { UsageError } from './run.js';
-import { describeNodeError } from './errors.js';
+import { NotionStreamError } from '../notion/errors.js';
+import { describeNodeError } from './node-errors.js';
+
+/** A usage mistake: code `invalid_option`, not retryable. */
+function usage(message: string): NotionStreamError {
+  return new NotionStreamError('invalid_option', message, false);
+}
 
 /** `--<name>` must be a whole number ≥ `min` (when given). */
 export function checkInteger(name: string, value: number | undefined, min: number): void {
   if (value === undefined) return;
   if (!Number.isInteger(value) || value < min) {
-    throw new UsageError(`--${name} takes a whole number of at least ${min}, got ${Number.isNaN(value) ? 'a value that is not a number' : value}.`);
+    throw usage(`--${name} takes a whole number of at least ${min}, got ${Number.isNaN(value) ? 'a value that is not a number' : value}.`);
   }
 }
 
@@ -20,7 +26,7 @@ export function checkInteger(name: string, value: number | undefined, min: numbe
 export function checkPositive(name: string, value: number | undefined, unit: string): void {
   if (value === undefined) return;
   if (!Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`--${name} takes a positive number of ${unit}, got ${Number.isNaN(value) ? 'a value that is not a number' : value}.`);
+    throw usage(`--${name} takes a positive number of ${unit}, got ${Number.isNaN(value) ? 'a value that is not a number' : value}.`);
   }
 }
 
@@ -53,21 +59,21 @@ async function existingAncestor(path: string): Promise<string> {
 export async function checkWritableOut(option: string, path: string, kind: 'file' | 'dir'): Promise<void> {
   const target = resolve(path);
   const info = await stat(target).catch(() => undefined);
-  if (kind === 'file' && info?.isDirectory()) throw new UsageError(`${option} ${path} is a directory; give a file path.`);
-  if (kind === 'dir' && info && !info.isDirectory()) throw new UsageError(`${option} ${path} is a file; give a directory path (it is created when missing).`);
+  if (kind === 'file' && info?.isDirectory()) throw usage(`${option} ${path} is a directory; give a file path.`);
+  if (kind === 'dir' && info && !info.isDirectory()) throw usage(`${option} ${path} is a file; give a directory path (it is created when missing).`);
   let dir: string;
   if (kind === 'dir') dir = await existingAncestor(target);
   else {
     dir = dirname(target);
     const parent = await stat(dir).catch(() => undefined);
-    if (!parent?.isDirectory()) throw new UsageError(`${option} ${path}: the directory ${dir} does not exist; create it or choose another path.`);
+    if (!parent?.isDirectory()) throw usage(`${option} ${path}: the directory ${dir} does not exist; create it or choose another path.`);
   }
   const probe = join(dir, `.notion-stream-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     const handle = await open(probe, 'wx');
     await handle.close();
   } catch (err) {
-    throw new UsageError(`${option} ${path} cannot be written: ${describeNodeError(err)}`);
+    throw usage(`${option} ${path} cannot be written: ${describeNodeError(err)}`);
   } finally {
     await rm(probe, { force: true }).catch(() => {});
   }
