@@ -5,16 +5,16 @@
  *
  * Where the state lives:
  *   duckdb, bigquery  the destination's `_notion_stream_state` table, committed with the data
- *   csv               the file given with --state (required), written once the CSV files are in place
- *   ndjson            a STATE message at the end of the output; --state <path> is read, and written once
- *                     an --out file is in place (on stdout the pipe's end saves it: `load --state`)
+ *   csv               the file given with --state (required), written by the sink in one commit with the files
+ *   ndjson            a STATE message at the end of the output; --state <path> is read, and written by the
+ *                     sink in one commit with an --out file (on stdout the pipe's end saves it: `load --state`)
  */
 import type { SingerMessage } from '../singer/messages.js';
 import { createSink } from '../sinks/create.js';
 import type { Sink, SinkSummary } from '../sinks/types.js';
 import { listDataSources } from '../stages/list-data-sources.js';
 import { readChanges, type ChangeReport } from '../stages/read-changes.js';
-import { readStateFile, writeStateFile } from '../state/file.js';
+import { readStateFile } from '../state/file.js';
 import { parseDuration, parseState, stateKey, type SyncState } from '../state/state.js';
 import type { RunStats } from '../util/stats.js';
 import { UsageError, startProgress, type RunContext } from './run.js';
@@ -51,11 +51,13 @@ function incrementalSink(ctx: RunContext, options: SyncOptions & IncrementalOpti
   if (options.to === 'csv' && !options.state) {
     throw new UsageError('--incremental --to csv needs --state <file>: CSV files cannot hold the state. The first run reads everything and writes it there.');
   }
+  // A file sink takes the state file: it writes it in one commit with the data, and reads it back after
+  // recovering a commit a killed run left.
   return createSink({ ...options, mode: warehouse ? 'merge' : 'replace', stdout: ctx.stdout, env: ctx.env, log: (line) => ctx.logger.info(line) });
 }
 
 async function previousState(sink: Sink, options: SyncOptions & IncrementalOptions, signal: AbortSignal): Promise<SyncState | undefined> {
-  if (sink.readState) return parseState(await sink.readState(signal), `the ${options.to} destination's _notion_stream_state table`);
+  if (sink.readState) return parseState(await sink.readState(signal), options.state ?? `the ${options.to} destination's _notion_stream_state table`);
   if (!options.state) return undefined;
   return parseState(await readStateFile(options.state), options.state);
 }
@@ -142,9 +144,7 @@ export async function syncIncremental(ctx: RunContext, options: SyncOptions & In
   } finally {
     stop();
   }
-  if (options.state && (options.to === 'csv' || (options.out !== undefined && options.out !== '-'))) {
-    await writeStateFile(options.state, state!);
-  } else if (options.state) {
+  if (options.state && options.to === 'ndjson' && (options.out === undefined || options.out === '-')) {
     ctx.logger.info(`The state is the last line of the output (a STATE message); ${options.state} is left as it was: save it where the pipe ends, e.g. \`notion-stream load ... --state ${options.state}\`.`);
   }
   ctx.logger.info(`Read ${stats.summary()}.`);
