@@ -54,9 +54,15 @@ import { createBigQueryClient } from './client.js';
 import { bigQuerySchema, diffSchema, fieldKind, type BigQueryField } from './schema.js';
 import { bigQuerySwapStatements, SEQ_COLUMN, swapScript, type SwapMode, type SwapTable, type TableRef } from './sql.js';
 import { jobErrorText, SegmentUpload, waitForJob } from './upload.js';
+import { describeChanges, PendingChanges, type PendingChange } from './pending.js';
 import { RowEncoder } from './values.js';
 
 export const BIGQUERY_STAGE_PREFIX = '_ns_stage_';
+
+/** Kills the process at a step of the swap when the test fault `NOTION_STREAM_FAULT=<step>` asks for it. */
+function fault(step: string): void {
+  if (process.env.NOTION_STREAM_FAULT === step) process.kill(process.pid, 'SIGKILL');
+}
 export const DEFAULT_SEGMENT_BYTES = 256 * 1024 * 1024;
 
 /** The state table's columns: the Singer state as JSON text, and when the run that committed it loaded it. */
@@ -169,6 +175,8 @@ export class BigQuerySink implements Sink {
   /** Staging tables and copies this run created, dropped at its end. */
   private readonly own = new Set<string>();
   private spoolDir = '';
+  /** Changes to targets outside the swap, recorded first (./pending.ts). */
+  private readonly pending: PendingChanges;
 
   constructor(private readonly options: BigQuerySinkOptions) {
     if (!options.projectId) throw new NotionStreamError('invalid_option', 'BigQuery needs a project: pass --project or set GOOGLE_CLOUD_PROJECT.', false);
@@ -176,6 +184,16 @@ export class BigQuerySink implements Sink {
     this.mode = options.mode ?? 'replace';
     this.client = options.client ?? createBigQueryClient({ projectId: options.projectId, location: options.location, endpoint: options.endpoint });
     this.dataset = this.client.dataset(options.datasetId, { location: options.location });
+    this.pending = new PendingChanges({
+      client: this.client,
+      dataset: this.dataset,
+      ref: (tableId) => this.ref(tableId),
+      location: options.location,
+      pollMs: options.pollMs ?? 500,
+      query: (sql, name) => this.runQuery(sql, name),
+      copy: (from, to, name) => this.copyTable(this.table(from), this.table(to), name, 'WRITE_TRUNCATE'),
+      log: (line) => this.log(line),
+    });
   }
 
   get destination(): string {
@@ -224,6 +242,12 @@ export class BigQuerySink implements Sink {
     this.jobs = { load: 0, copy: 0, query: 0 };
     this.own.clear();
     await this.ensureDataset();
+    // What killed or failed runs changed outside their swap goes first (it may need their table copies),
+    // then their staging tables.
+    const cleaned = await this.pending.clean(this.runId).catch((err: unknown) => {
+      throw err instanceof NotionStreamError ? err : this.apiError(err, 'removing what an earlier run left');
+    });
+    if (cleaned) this.log(cleaned);
     await this.dropTables((id) => id.startsWith(BIGQUERY_STAGE_PREFIX));
     const counts = new RunTables();
     const tables = new Map<string, RunTable>();
@@ -465,7 +489,9 @@ export class BigQuerySink implements Sink {
     throwIfAborted(signal);
     const created: Table[] = [];
     const recreated: { plan: SwapPlan; copy: Table }[] = [];
-    const altered: string[] = []; // columns added outside the transaction (BigQuery has no transactional DDL)
+    // Changes to targets outside the transaction (BigQuery has no transactional DDL), recorded first.
+    const changes = this.targetChanges(plans, stateStage !== undefined && createState);
+    let recorded = false;
     try {
       // Tables to recreate are copied aside first, all of them, before any target changes.
       const copies = new Map<SwapPlan, Table>();
@@ -475,6 +501,10 @@ export class BigQuerySink implements Sink {
         await this.copyTable(plan.target, copy, `${plan.table.name.slice(0, 900)}_backup`, 'WRITE_EMPTY');
         copies.set(plan, copy);
       }
+      for (const c of changes) if (c.kind === 'recreated') c.backup = copies.get(plans.find((p) => p.table.name === c.table)!)!.id!;
+      await this.pending.record(this.runId, changes);
+      recorded = changes.length > 0;
+      fault('bigquery:recorded');
       for (const plan of plans) {
         if (plan.action === 'recreate') {
           this.log(`Recreating table ${plan.table.name}: ${plan.why}.`);
@@ -486,7 +516,6 @@ export class BigQuerySink implements Sink {
           if (plan.action === 'create') created.push(plan.target);
         } else if (plan.action === 'alter') {
           await plan.target.setMetadata({ schema: { fields: plan.fields } });
-          if (plan.added?.length) altered.push(`${plan.table.name} (${plan.added.join(', ')})`);
         }
       }
       const extra: string[] = [];
@@ -497,17 +526,53 @@ export class BigQuerySink implements Sink {
         }
         extra.push(...bigQuerySwapStatements('replace', { target: this.ref(STATE_TABLE), stage: this.ref(stateStage.id!), columns: STATE_FIELDS.map((f) => f.name) }));
       }
+      // The record goes in the same transaction as the data: it survives exactly when the swap did not commit.
+      if (recorded) extra.push(this.pending.clearStatement(this.runId));
+      fault('bigquery:ddl');
       await this.runScript(swapScript(this.mode, swapTables, extra), signal);
     } catch (err) {
-      await Promise.all(created.map((t) => t.delete().catch(() => undefined)));
       const failure = err instanceof NotionStreamError ? err : this.apiError(err, 'replacing the tables');
-      const lost = await this.restore(recreated);
-      const changed: string[] = [];
-      if (lost.length > 0) changed.push(`Table${lost.length > 1 ? 's' : ''} ${lost.join(', ')} could not be put back as ${lost.length > 1 ? 'they were' : 'it was'} before the run.`);
-      if (altered.length > 0) changed.push(`Columns added before the swap stay (empty): ${altered.join('; ')}.`);
-      if (changed.length > 0) throw new NotionStreamError('bigquery_error', `${failure.message} ${changed.join(' ')}`, false, { cause: err });
+      const changed = await this.undoChanges(created, recreated, recorded ? changes : []);
+      if (changed) throw new NotionStreamError('bigquery_error', `${failure.message} ${changed}`, false, { cause: err });
       throw failure;
     }
+  }
+
+  /** The changes the swap's plans make to targets outside the transaction. */
+  private targetChanges(plans: SwapPlan[], createState: boolean): PendingChange[] {
+    const changes: PendingChange[] = [];
+    for (const plan of plans) {
+      if (plan.action === 'create') changes.push({ kind: 'table', table: plan.table.name });
+      else if (plan.action === 'recreate') changes.push({ kind: 'recreated', table: plan.table.name, backup: '' });
+      else if (plan.action === 'alter') for (const column of plan.added ?? []) changes.push({ kind: 'column', table: plan.table.name, column });
+    }
+    if (createState) changes.push({ kind: 'table', table: STATE_TABLE });
+    return changes;
+  }
+
+  /**
+   * After a failed swap: drops the targets created for it, puts recreated ones back from their copies,
+   * drops the columns added, and clears the run's record. Returns a sentence naming what still differs
+   * from before the run (the next run removes it), or undefined when nothing does.
+   */
+  private async undoChanges(created: Table[], recreated: { plan: SwapPlan; copy: Table }[], changes: PendingChange[]): Promise<string | undefined> {
+    const dropped = await Promise.all(created.map((t) => t.delete().then(() => undefined, (e: unknown) => (isNotFound(e) ? undefined : t.id!))));
+    const lost = await this.restore(recreated);
+    const left: string[] = [];
+    const notDropped = dropped.filter((t): t is string => t !== undefined);
+    if (notDropped.length > 0) left.push(`table${notDropped.length > 1 ? 's' : ''} ${notDropped.join(', ')} created for the swap`);
+    let columnsLeft = false;
+    try {
+      await this.pending.undo(this.runId, changes, notDropped.length > 0 || lost.length > 0);
+    } catch {
+      columnsLeft = true;
+      const columns = describeChanges(changes.filter((c) => c.kind === 'column'));
+      if (columns) left.push(columns);
+    }
+    const parts: string[] = [];
+    if (lost.length > 0) parts.push(`Table${lost.length > 1 ? 's' : ''} ${lost.join(', ')} could not be put back as ${lost.length > 1 ? 'they were' : 'it was'} before the run.`);
+    if (left.length > 0) parts.push(`Changed outside the swap and not undone: ${left.join('; ')}; the next run into this dataset removes ${left.length > 1 || columnsLeft ? 'them' : 'it'}.`);
+    return parts.length > 0 ? parts.join(' ') : undefined;
   }
 
   /** Puts recreated tables back from their copies; returns how to recover the ones that failed (their copies are kept). */
@@ -547,6 +612,16 @@ export class BigQuerySink implements Sink {
       throw new NotionStreamError('invalid_input', `--mode merge needs a key: table ${table.name} has no key_properties in its SCHEMA. Use --mode replace or append.`, false);
     }
     return { ...swap, key: table.schema.key_properties };
+  }
+
+  /** Runs one query job outside the commit window and waits for it; rejects when it fails. */
+  private async runQuery(query: string, name: string): Promise<void> {
+    this.jobs.query++;
+    const [job] = await this.client.createQueryJob({ query, location: this.options.location, jobId: `notion_stream_${this.runId}_${name}` });
+    const status = await waitForJob(job, this.options.pollMs ?? 500);
+    if (status.errorResult) {
+      throw new NotionStreamError('bigquery_error', `BigQuery refused a query (${name}): ${jobErrorText(status.errors, status.errorResult)}`, false);
+    }
   }
 
   /** Runs one query job and waits for it; the transaction is not interrupted once sent. */
