@@ -74,11 +74,11 @@ export async function duckDbTables(path: string): Promise<CanonicalTables> {
 
 const BQ_ALIASES: Record<string, string> = { INT64: 'INTEGER', FLOAT64: 'FLOAT', BOOL: 'BOOLEAN' };
 
-/** Every data table of a BigQuery dataset (not `_notion_stream_state`) read back through the real client (tables.get + tabledata.list), canonical. */
+/** Every data table of a BigQuery dataset (not `_notion_stream_state` nor `_notion_stream_pending`) read back through the real client (tables.get + tabledata.list), canonical. */
 export async function bigQueryTables(client: BigQuery, datasetId: string, location?: string): Promise<CanonicalTables> {
   const [tables] = await client.dataset(datasetId, { location }).getTables();
   const out: CanonicalTables = {};
-  for (const table of tables.filter((t) => t.id !== '_notion_stream_state').sort((a, b) => (a.id! < b.id! ? -1 : 1))) {
+  for (const table of tables.filter((t) => t.id !== '_notion_stream_state' && t.id !== '_notion_stream_pending').sort((a, b) => (a.id! < b.id! ? -1 : 1))) {
     const [metadata] = await table.getMetadata();
     const fields = (metadata.schema?.fields ?? []) as { name: string; type: string; mode?: string }[];
     const columns = Object.fromEntries(fields.map((f) => [f.name, `${f.mode === 'REPEATED' ? 'REPEATED ' : ''}${BQ_ALIASES[f.type] ?? f.type}`]));
