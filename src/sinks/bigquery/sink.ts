@@ -3,7 +3,10 @@
  * (`createWriteStream`, NEWLINE_DELIMITED_JSON) as the records arrive.
  *
  * All-or-nothing, in every mode:
- *   1. At the start, staging tables left by a crashed run (`_ns_stage_*`) are dropped.
+ *   1. At the start, what runs that did not commit changed in targets outside their swap is removed
+ *      (./pending.ts: tables they created and that are still empty, columns they added, tables they
+ *      recreated put back from their copies; one log line), then staging tables left by a crashed run
+ *      (`_ns_stage_*`) are dropped.
  *   2. Each table of the run gets a staging table `_ns_stage_<run>_<table>`, created with its schema
  *      when its SCHEMA arrives (so an empty data source still gives an empty table), and its rows load
  *      into it through one load job per `segmentBytes` of NDJSON (usually one per table). When the
@@ -13,23 +16,25 @@
  *      caps query text at 1 MB).
  *   3. Only when the input has ended and every load job has succeeded: target schemas are checked (a
  *      changed type stops the run before anything changes, unless --full-refresh or a full-refresh
- *      table, below), missing targets (the state table too) are created, new columns are added, and
- *      ONE multi-statement transaction swaps every table in (replace: DELETE + INSERT; append: INSERT;
+ *      table, below), the changes to targets the swap needs are recorded (`_notion_stream_pending`),
+ *      missing targets (the state table too) are created, new columns are added, and ONE
+ *      multi-statement transaction swaps every table in (and deletes the record) (replace: DELETE + INSERT; append: INSERT;
  *      merge: MERGE by key, child rows of merged parents replaced) and replaces the state row. See
  *      ./sql.ts and ../swap-sql.ts.
  *   4. The staging tables are dropped, whether the run succeeded or not.
  * A failure before step 3 (Notion error, bad input line, Ctrl-C, a job refused) leaves the targets and
  * the state as they were; a failure of the transaction rolls it back, targets created for it are
- * dropped, and tables recreated for it are restored from the copy taken just before.
+ * dropped, columns added for it are dropped, and tables recreated for it are restored from the copy
+ * taken just before; what cannot be undone is named in the error and removed by the next run. A
+ * process killed between those changes and the commit leaves the record: the next run removes them.
  *
  * Incremental runs (--mode merge):
  *   - A SCHEMA with `load_mode: 'replace'` carries its whole table (a first load or a full refresh):
  *     that table, and its child tables, are replaced in the same transaction while the other tables
  *     merge. When its column types changed or its set of columns differs from the target's, the
  *     target is recreated with the run's columns (no --full-refresh needed). A recreated table is
- *     first copied to `_ns_stage_<run>b_<table>` (a copy job), so a failed swap copies it back. BigQuery
- *     runs no DDL inside a transaction, so a process killed between the recreation and the commit
- *     leaves that table recreated and its copy for the next run to drop: the one case not covered.
+ *     first copied to `_ns_stage_<run>b_<table>` (a copy job), so a failed swap copies it back, and a
+ *     process killed between the recreation and the commit has the next run copy it back (step 1).
  *   - A parent SCHEMA with a `_deleted_at` column (TIMESTAMP) streams deletions: a RECORD whose
  *     `_deleted_at` is set stands for a page trashed, deleted or unshared (only its key is needed).
  *     By default the row and its child rows are deleted and the target has no `_deleted_at` column;
