@@ -28,10 +28,14 @@ export interface Sink {
   /**
    * Writes the whole stream; resolves once it is durably in place, rejects leaving the destination unchanged.
    * A warehouse sink commits the last STATE message's value (table STATE_TABLE) in the same transaction as
-   * the data; a file sink writes STATE messages as they come (NDJSON) or ignores them (CSV).
+   * the data; a file sink writes STATE messages as they come (NDJSON) or ignores them (CSV), and with a
+   * state file renames the last one's value into it in one commit with the output (./file-commit.ts).
    */
   write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary>;
-  /** The STATE value the destination holds (committed by an earlier run), or undefined. Warehouses only. */
+  /**
+   * The STATE value the destination holds (committed by an earlier run), or undefined. Warehouses, and
+   * file sinks given a state file (they first finish or undo a commit a killed run left).
+   */
   readState?(signal?: AbortSignal): Promise<unknown>;
 }
 
