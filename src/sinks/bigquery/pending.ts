@@ -20,6 +20,7 @@
 import type { BigQuery, Dataset } from '@google-cloud/bigquery';
 import type { BigQueryField } from './schema.js';
 import { tableSql, type TableRef } from './sql.js';
+import { sleep, throwIfAborted } from '../../util/abort.js';
 
 export const PENDING_TABLE = '_notion_stream_pending';
 
@@ -141,9 +142,11 @@ export class PendingChanges {
 
   /**
    * Removes what runs other than `currentRun` recorded and did not commit (see the module comment), and
-   * returns one line saying what was removed, or undefined when there was nothing to do.
+   * returns one line saying what was removed, or undefined when there was nothing to do. Rejects with the
+   * signal's reason when aborted while waiting for such a run's swap job.
    */
-  async clean(currentRun: string): Promise<string | undefined> {
+  async clean(currentRun: string, signal?: AbortSignal): Promise<string | undefined> {
+    throwIfAborted(signal);
     let rows: Array<Record<string, unknown>>;
     try {
       [rows] = (await this.deps.dataset.table(PENDING_TABLE, { location: this.deps.location }).getRows({ autoPaginate: true })) as unknown as [Array<Record<string, unknown>>];
@@ -172,7 +175,7 @@ export class PendingChanges {
     const kept: string[] = [];
     const statements: string[] = [];
     for (const [run, changes] of byRun) {
-      if (await this.committed(run)) {
+      if (await this.committed(run, signal)) {
         statements.push(this.clearStatement(run)); // its swap committed: the changes are its own
         continue;
       }
@@ -206,7 +209,7 @@ export class PendingChanges {
   }
 
   /** Whether run `run`'s swap job committed; waits for it while it still runs. */
-  private async committed(run: string): Promise<boolean> {
+  private async committed(run: string, signal?: AbortSignal): Promise<boolean> {
     const job = this.deps.client.job(`notion_stream_${run}_swap`, { location: this.deps.location });
     for (;;) {
       let status: { state?: string; errorResult?: unknown };
@@ -218,7 +221,7 @@ export class PendingChanges {
         throw err;
       }
       if (status.state === 'DONE') return !status.errorResult;
-      await new Promise((r) => setTimeout(r, this.deps.pollMs));
+      await sleep(this.deps.pollMs, signal);
     }
   }
 

@@ -249,8 +249,8 @@ export class BigQuerySink implements Sink {
     await this.ensureDataset();
     // What killed or failed runs changed outside their swap goes first (it may need their table copies),
     // then their staging tables.
-    const cleaned = await this.pending.clean(this.runId).catch((err: unknown) => {
-      throw err instanceof NotionStreamError ? err : this.apiError(err, 'removing what an earlier run left');
+    const cleaned = await this.pending.clean(this.runId, signal).catch((err: unknown) => {
+      throw err instanceof NotionStreamError || signal?.aborted ? err : this.apiError(err, 'removing what an earlier run left');
     });
     if (cleaned) this.log(cleaned);
     await this.dropTables((id) => id.startsWith(BIGQUERY_STAGE_PREFIX));
