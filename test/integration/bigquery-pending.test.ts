@@ -132,6 +132,25 @@ describe('a run killed around the swap: the next run removes what it changed', (
     expect(await dataset(server)).toEqual(before);
   });
 
+  it('killed while its swap job still runs: the next run waits for the job, and keeps what it committed', async () => {
+    const { server } = await start();
+    server.inject({ kind: 'slow_jobs', ms: 2_000 });
+    const child = spawn(process.execPath, [BIN, ...args(server)], { stdio: ['pipe', 'ignore', 'ignore'] });
+    child.stdin!.end(wider);
+    const swaps = () => server.jobs().filter((j) => j.type === 'QUERY' && j.jobId.endsWith('_swap'));
+    while (swaps().length < 2) await new Promise((r) => setTimeout(r, 20)); // the killed run's swap submitted
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    const stderr = await nextRun(server); // slow too: its own jobs wait as well
+    expect(stderr).not.toContain('Cleaned up');
+    expect(swaps()[1]).toMatchObject({ state: 'DONE' });
+    const after = await dataset(server);
+    expect(Object.keys(after)).toEqual([PENDING_TABLE, '_notion_stream_state', 't', 'u']); // what the killed run's swap committed stays
+    expect(after.t).toMatchObject({ rows: [JSON.stringify({ id: 'a', n: null })] }); // then replaced by the next run, keeping column n
+    expect(after.u).toMatchObject({ rows: [JSON.stringify({ id: 'c' })] });
+    expect(after[PENDING_TABLE]).toMatchObject({ rows: [] });
+  });
+
   it('killed after recreating a table (--full-refresh), before the swap: the next run puts it back from its copy', async () => {
     const { server, before } = await start();
     await killedAt('bigquery:ddl', args(server, '--full-refresh'), retyped);
