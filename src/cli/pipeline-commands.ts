@@ -28,7 +28,7 @@ function flattenOptions(ctx: RunContext, options: ShapeOptions) {
   return { tableNames: tableOverrides(options.table), onWarning: (m: string) => ctx.logger.warn(m), signal: ctx.signal };
 }
 
-function sinkFor(ctx: RunContext, options: DestinationOptions & { to: NonNullable<DestinationOptions['to']> }): Sink {
+function sinkFor(ctx: RunContext, options: DestinationOptions & { to: NonNullable<DestinationOptions['to']>; state?: string }): Sink {
   return createSink({ ...options, stdout: ctx.stdout, env: ctx.env, log: (line) => ctx.logger.info(line) });
 }
 
@@ -82,7 +82,10 @@ export function splitCommand(options: ShapeOptions & PipeInputOptions & { quiet?
 
 export function loadCommand(options: DestinationOptions & { to: NonNullable<DestinationOptions['to']> } & PipeInputOptions & { quiet?: boolean; state?: string }, io: CommandIO = {}): Promise<number> {
   return runCommand(io, options, async (ctx) => {
-    const sink = sinkFor(ctx, options);
+    // CSV and an NDJSON file commit the state file with the data; a warehouse commits it in its own table
+    // and the file is written after (nothing to write it with on stdout).
+    const fileCommit = options.to === 'csv' || (options.to === 'ndjson' && options.out !== undefined && options.out !== '-');
+    const sink = sinkFor(ctx, fileCommit ? options : { ...options, state: undefined });
     await checkDestination(options, true);
     const messages = readSingerLines(stdinOf(io), { end: endPolicy(options), onWarning: (m) => ctx.logger.warn(m) });
     const summary = await sink.write(messages, ctx.signal);
@@ -90,7 +93,7 @@ export function loadCommand(options: DestinationOptions & { to: NonNullable<Dest
       ctx.logger.info('The input ended without a STATE message: the data is loaded, and there is no state to resume an incremental run from.');
     }
     // The state of the STATE messages loaded, saved only now that the data they describe is in place.
-    if (options.state && summary.state !== undefined) await writeStateFile(options.state, summary.state);
+    if (options.state && summary.state !== undefined && !fileCommit) await writeStateFile(options.state, summary.state);
     ctx.logger.info(describeSummary(summary));
   });
 }

@@ -25,6 +25,11 @@ export interface SinkOptions {
   fullRefresh?: boolean;
   /** Warehouses: a deletion record (`_deleted_at` set) keeps its row with `_deleted_at` instead of deleting it. */
   softDelete?: boolean;
+  /**
+   * CSV, and NDJSON into a file: the state file, written in the same commit as the output and read back
+   * by the sink's `readState()` (after recovering a commit a killed run left). Ignored otherwise.
+   */
+  state?: string;
   env?: NodeJS.ProcessEnv;
   /** Progress lines of the sink. */
   log?: (line: string) => void;
@@ -62,9 +67,9 @@ export function createSink(options: SinkOptions): Sink {
   switch (options.to) {
     case 'ndjson':
       if (mode !== 'replace') throw new NotionStreamError('invalid_option', `--mode ${mode} does not apply to --to ndjson, which always writes a whole new file or stdout.`, false);
-      return new NdjsonSink({ out: options.out, stdout: options.stdout as Writable | undefined });
+      return new NdjsonSink({ out: options.out, stdout: options.stdout as Writable | undefined, state: options.state });
     case 'csv':
       if (mode !== 'replace') throw new NotionStreamError('invalid_option', `--mode ${mode} does not apply to --to csv, which always writes whole new files.`, false);
-      return new CsvSink({ dir: options.out ?? DEFAULT_CSV_DIR });
+      return new CsvSink({ dir: options.out ?? DEFAULT_CSV_DIR, state: options.state });
   }
 }

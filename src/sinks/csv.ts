@@ -6,24 +6,33 @@
  * and JSON columns → JSON text. Every file is written into a staging directory next to `dir`, swapped in
  * only after the whole stream succeeded (`dir-swap.ts`), so a failed or killed run leaves the previous CSV
  * files untouched, never some tables new and some old; a failed run that created `dir` removes it.
+ * With a state file, the last STATE message's value is written next to it under a temporary name and
+ * renamed in the same recorded commit as the directory swap, so data and state change together.
  * CSV cannot tell an empty string from null; use NDJSON or DuckDB when that matters.
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { rename } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { NotionStreamError } from '../notion/errors.js';
 import { columnType, type SchemaMessage, type SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
 import { recoverDir, stagingDir, swapDir } from './dir-swap.js';
+import { sweepTemporaries } from './file-commit.js';
+import { readStateFile, writeStateTemp } from '../state/file.js';
 import { RunTables, type Sink, type SinkSummary } from './types.js';
 
 export interface CsvSinkOptions {
   /** Output directory, created when missing. */
   dir: string;
+  /**
+   * State file (`--state`): the value of the stream's last STATE message is written there in the same
+   * commit as the files (see `dir-swap.ts`), and `readState()` reads it back. Default: none (STATE
+   * messages are only counted).
+   */
+  state?: string;
 }
 
 interface TableFile {
@@ -51,14 +60,33 @@ export function csvValue(value: unknown, asJson: boolean): string | null {
  * name that cannot be a file name, `aborted` when its signal aborts, or the stream's error.
  */
 export class CsvSink implements Sink {
-  constructor(private readonly options: CsvSinkOptions) {}
+  /** Present when the sink has a state file: recovers a commit a killed run left, then reads the state file. */
+  readonly readState?: (signal?: AbortSignal) => Promise<unknown>;
+
+  constructor(private readonly options: CsvSinkOptions) {
+    const state = options.state;
+    if (state !== undefined) {
+      this.readState = async (signal) => {
+        throwIfAborted(signal);
+        await this.recover();
+        return readStateFile(state);
+      };
+    }
+  }
+
+  /** Finishes or undoes the commit of a killed run (files and state file), and sweeps what it left. */
+  private async recover(): Promise<void> {
+    await recoverDir(this.options.dir);
+    if (this.options.state !== undefined) await sweepTemporaries(this.options.state);
+  }
 
   async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary> {
     const { dir } = this.options;
     const tables = new RunTables();
     const files = new Map<string, TableFile>();
     const retired: TableFile[] = [];
-    await recoverDir(dir);
+    await this.recover();
+    let state: { value: unknown } | undefined;
     const staging = await stagingDir(dir);
     let nth = 0;
 
@@ -106,7 +134,8 @@ export class CsvSink implements Sink {
           file.rows++;
           if (!file.stringifier.write(row)) await once(file.stringifier, 'drain', signal ? { signal } : {});
         } else {
-          tables.state(message.value); // CSV cannot hold it: the caller saves it (--state)
+          tables.state(message.value); // CSV cannot hold it: the state file can (--state)
+          state = { value: message.value };
         }
       }
       throwIfAborted(signal);
@@ -118,14 +147,17 @@ export class CsvSink implements Sink {
       await rm(staging, { recursive: true, force: true });
       throw err;
     }
+    let stateTmp: string | undefined;
     try {
       await Promise.all(retired.map((f) => rm(f.tmp, { force: true })));
       for (const file of files.values()) await rename(file.tmp, join(staging, file.path));
-      await swapDir(staging, dir);
+      if (this.options.state !== undefined && state) stateTmp = await writeStateTemp(this.options.state, state.value);
     } catch (err) {
       await rm(staging, { recursive: true, force: true });
       throw err;
     }
+    // The commit undoes itself when a rename fails, or leaves its record for the next run to recover.
+    await swapDir(staging, dir, stateTmp ? [{ from: stateTmp, to: resolve(this.options.state!) }] : []);
     return tables.summary(dir);
   }
 }

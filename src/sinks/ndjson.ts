@@ -6,11 +6,13 @@
  * back: what was written before a failure stays written (the run still fails), but the output ends with
  * the end marker of the completion protocol (`singer/end-marker.ts`) only when the whole stream
  * succeeded, so `notion-stream load` downstream refuses a stream that stopped half-way.
+ * With a state file (a file `out` only), the last STATE message's value is renamed into place in one
+ * recorded commit with the file: a run killed between the two renames is finished by the next one.
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { singerEndMarker } from '../singer/end-marker.js';
@@ -18,12 +20,20 @@ import type { SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
 import { RunTables, type Sink, type SinkSummary } from './types.js';
 import { stringifyJson } from '../singer/json.js';
+import { commitRecordPath, commitRenames, recoverCommits, sweepTemporaries } from './file-commit.js';
+import { readStateFile, writeStateTemp } from '../state/file.js';
 
 export interface NdjsonSinkOptions {
   /** Output file; undefined or `-` writes to `stdout`. */
   out?: string;
   /** Where `-` goes; default `process.stdout`. Never ended by the sink. */
   stdout?: Writable;
+  /**
+   * State file (`--state`), with a file `out` only: the value of the stream's last STATE message is
+   * written there in the same commit as the file (see `file-commit.ts`), and `readState()` reads it
+   * back. Default: none.
+   */
+  state?: string;
 }
 
 /** A temporary file name next to `path`, unique to this process and call. */
@@ -31,14 +41,35 @@ export function temporaryPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
+const toStdout = (out: string | undefined) => out === undefined || out === '-';
+
 /**
  * NDJSON sink: the Singer messages, one per line, to a file (`options.out`) or to stdout (`out`
  * undefined or `-`), STATE messages included. A file is written under a temporary name and renamed
- * into place only when the stream succeeded; on stdout the end marker of the completion protocol is
- * written only then. `write` rejects with the stream's error or `aborted`.
+ * into place only when the stream succeeded (with a state file, in one commit with it); on stdout the
+ * end marker of the completion protocol is written only then. `write` rejects with the stream's error or `aborted`.
  */
 export class NdjsonSink implements Sink {
-  constructor(private readonly options: NdjsonSinkOptions = {}) {}
+  /** Present with a state file and a file `out`: recovers a commit a killed run left, then reads the state file. */
+  readonly readState?: (signal?: AbortSignal) => Promise<unknown>;
+
+  constructor(private readonly options: NdjsonSinkOptions = {}) {
+    const state = options.state;
+    if (state !== undefined && !toStdout(options.out)) {
+      this.readState = async (signal) => {
+        throwIfAborted(signal);
+        await this.recover(options.out!, state);
+        return readStateFile(state);
+      };
+    }
+  }
+
+  /** Finishes or undoes the commit of a killed run, and sweeps the temporary files killed runs left. */
+  private async recover(out: string, state: string | undefined): Promise<void> {
+    await recoverCommits(out);
+    await sweepTemporaries(out);
+    if (state !== undefined) await sweepTemporaries(state);
+  }
 
   async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary> {
     const tables = new RunTables();
@@ -60,13 +91,26 @@ export class NdjsonSink implements Sink {
       await pipeline(source, this.options.stdout ?? process.stdout, { end: false });
       return tables.summary('stdout');
     }
+    const state = this.options.state;
+    await this.recover(out, state);
     const tmp = temporaryPath(out);
+    let stateTmp: string | undefined;
     try {
       await pipeline(source, createWriteStream(tmp, { flags: 'wx' }));
-      await rename(tmp, out);
+      if (state !== undefined && lastState !== undefined) stateTmp = await writeStateTemp(state, lastState);
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
+    }
+    if (stateTmp) {
+      await commitRenames(commitRecordPath(out), { renames: [{ from: resolve(tmp), to: resolve(out) }, { from: stateTmp, to: resolve(state!) }], point: 0 });
+    } else {
+      try {
+        await rename(tmp, out);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
     }
     return tables.summary(out);
   }

@@ -37,10 +37,14 @@ export interface Sink {
    * Writes the whole stream; resolves once it is durably in place, rejects leaving the destination unchanged.
    * A warehouse sink commits the last STATE message's value (table STATE_TABLE) in the same transaction as
    * the data, and the run's row of RUNS_TABLE when `options.runRecord` is given; a file sink writes STATE
-   * messages as they come (NDJSON) or ignores them (CSV), and ignores `options`.
+   * messages as they come (NDJSON) or ignores them (CSV), ignores `options`, and with a state file renames
+   * the last STATE's value into it in one commit with the output (./file-commit.ts).
    */
   write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal, options?: WriteOptions): Promise<SinkSummary>;
-  /** The STATE value the destination holds (committed by an earlier run), or undefined. Warehouses only. */
+  /**
+   * The STATE value the destination holds (committed by an earlier run), or undefined. Warehouses, and
+   * file sinks given a state file (they first finish or undo a commit a killed run left).
+   */
   readState?(signal?: AbortSignal): Promise<unknown>;
   /**
    * Warehouses: appends a run's row to RUNS_TABLE on its own (a failed run), touching no other table.

@@ -2,7 +2,8 @@
  * The state file (`--state <path>`) of destinations that cannot hold the state themselves (NDJSON, CSV),
  * or to carry it through a pipe. Read: the file holds a state value, a Singer STATE message, or Singer
  * NDJSON whose last STATE message counts (what `sync --to ndjson` printed). Written atomically: to a
- * temporary file next to it, flushed to disk, then renamed over it, so it is the old state or the new one.
+ * temporary file next to it, flushed to disk, then renamed over it, so it is the old state or the new one;
+ * the file sinks rename it in the same recorded commit as their data (`writeStateTemp`).
  */
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { NotionStreamError } from '../notion/errors.js';
@@ -41,8 +42,13 @@ export async function readStateFile(path: string): Promise<unknown> {
   throw new NotionStreamError('invalid_input', `The state file ${path} holds several JSON values but no STATE message.`, false);
 }
 
-/** Writes the state value to `path` atomically. */
-export async function writeStateFile(path: string, value: unknown): Promise<void> {
+/**
+ * Writes the state value to a new temporary file next to `path` (`.<name>.<pid>.<hex>.tmp`), flushed to
+ * disk, for a commit that renames it over `path` together with the data (see sinks/file-commit.ts).
+ * Returns the temporary file's path. Throws `invalid_input` (not retryable) when it cannot be written;
+ * nothing is left behind then.
+ */
+export async function writeStateTemp(path: string, value: unknown): Promise<string> {
   const tmp = temporaryPath(path);
   try {
     const file = await open(tmp, 'wx');
@@ -52,6 +58,17 @@ export async function writeStateFile(path: string, value: unknown): Promise<void
     } finally {
       await file.close();
     }
+    return tmp;
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new NotionStreamError('invalid_input', `Cannot write the state file ${path}: ${(err as Error).message}. Nothing was replaced; fix the path and run again.`, false, { cause: err });
+  }
+}
+
+/** Writes the state value to `path` atomically. */
+export async function writeStateFile(path: string, value: unknown): Promise<void> {
+  const tmp = await writeStateTemp(path, value);
+  try {
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

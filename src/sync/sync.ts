@@ -9,13 +9,13 @@
  *                the state the destination holds, with the deletions)
  *   tables       flattener and splitter turn pages into typed tables; the workspace tables follow
  *   load         the sink writes everything, all-or-nothing, the state committed with the data
- *   state        a state file (CSV, NDJSON with `out`) is written once the data is in place
+ *   state        a state file (CSV, NDJSON with `out`) is committed by the sink with the data
  *
  * Where the state of incremental runs lives:
  *   duckdb, bigquery  the destination's `_notion_stream_state` table, committed with the data
- *   csv               the file given with `state` (required), written once the CSV files are in place
- *   ndjson            a STATE message at the end of the output; `state` is read, and written once an `out`
- *                     file is in place (on stdout the pipe's end saves it: `load --state`)
+ *   csv               the file given with `state` (required), written by the sink in one commit with the files
+ *   ndjson            a STATE message at the end of the output; `state` is read, and written by the sink in
+ *                     one commit with an `out` file (on stdout the pipe's end saves it: `load --state`)
  */
 import { randomBytes } from 'node:crypto';
 import type { NotionApi } from '../notion/api.js';
@@ -31,7 +31,7 @@ import { listDataSources } from '../stages/list-data-sources.js';
 import { readChanges, type ChangeRead, type ChangeReport } from '../stages/read-changes.js';
 import { readPages, type PageStreamItem } from '../stages/read-pages.js';
 import { PageTap, withWorkspaceTables, type WorkspaceOptions } from '../stages/workspace.js';
-import { readStateFile, writeStateFile } from '../state/file.js';
+import { readStateFile } from '../state/file.js';
 import { parseState, stateKey, type SyncState } from '../state/state.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { RunStats } from '../util/stats.js';
@@ -97,7 +97,7 @@ class SyncRun {
       const previous = this.options.incremental ? await this.previousState(sink) : undefined;
       const api = openNotionApi(this.options, this.options.env, this);
       const written = await this.load(sink, this.options.incremental ? await this.incrementalMessages(api, previous) : await this.fullMessages(api, sink));
-      await this.saveStateFile(written);
+      this.saveStateFile();
       return this.summary(written);
     } catch (err) {
       await this.recordFailure(sink, err);
@@ -157,7 +157,7 @@ class SyncRun {
 
   /** The state the destination holds (a warehouse's table, or the state file), or undefined. */
   private async previousState(sink: Sink): Promise<SyncState | undefined> {
-    if (sink.readState) return parseState(await sink.readState(this.signal), `the ${this.options.to} destination's _notion_stream_state table`);
+    if (sink.readState) return parseState(await sink.readState(this.signal), this.options.state ?? `the ${this.options.to} destination's _notion_stream_state table`);
     if (!this.options.state) return undefined;
     return parseState(await readStateFile(this.options.state), this.options.state);
   }
@@ -291,14 +291,11 @@ class SyncRun {
     return sink.write(withLineage(messages, lineage), this.signal, { runRecord: (summary) => this.runRecord('succeeded', summary) });
   }
 
-  /** Step 5: the state file, once the data it describes is in place. */
-  private async saveStateFile(written: SinkSummary): Promise<void> {
+  /** Step 5: on stdout, where the state went (a file sink with `out` committed the state file with the data). */
+  private saveStateFile(): void {
     const o = this.options;
-    if (!o.incremental || !o.state) return;
-    if (this.writesStateFile()) await writeStateFile(o.state, written.state as SyncState);
-    else {
-      this.logger.info(`The state is the last line of the output (a STATE message); ${o.state} is left as it was: save it where the pipe ends, e.g. \`notion-stream load ... --state ${o.state}\`.`);
-    }
+    if (!o.incremental || !o.state || this.writesStateFile()) return;
+    this.logger.info(`The state is the last line of the output (a STATE message); ${o.state} is left as it was: save it where the pipe ends, e.g. \`notion-stream load ... --state ${o.state}\`.`);
   }
 
   private summary(written: SinkSummary): SyncSummary {

@@ -9,6 +9,7 @@ import type { ColumnSchema, SchemaMessage, SingerMessage } from '../../src/singe
 import { createBigQueryClient } from '../../src/sinks/bigquery/client.js';
 import { BigQuerySink, type BigQuerySinkOptions } from '../../src/sinks/bigquery/sink.js';
 import { STATE_TABLE } from '../../src/sinks/types.js';
+import { PENDING_TABLE } from '../../src/sinks/bigquery/pending.js';
 import { startBigQueryServer, type BigQueryTestServer } from '../support/bigquery-server/index.js';
 import { bigQueryTables, type CanonicalTables } from '../support/warehouse-rows.js';
 
@@ -149,7 +150,7 @@ describe('BigQuery incremental loads', () => {
     expect(leftovers('refresh')).toEqual([]);
 
     const summary = await sink('refresh').write(feed(second));
-    expect(summary.jobs).toEqual({ load: 3, copy: 1, query: 1 }); // the copy: projects set aside before it is recreated
+    expect(summary.jobs).toEqual({ load: 3, copy: 1, query: 2 }); // the copy: projects set aside before it is recreated; the queries: its record (_notion_stream_pending), the swap
     const after = await readBack('refresh');
     expect(after.projects).toEqual({ columns: { id: 'STRING', n: 'STRING' }, rows: [{ id: 'p3', n: 'three' }] });
     expect(after.projects__tags!.rows).toEqual([{ _parent_id: 'p3', _idx: 0, value: 't3' }]);
@@ -206,7 +207,7 @@ describe('BigQuery incremental loads', () => {
     expect(await bq.rows('s', STATE_TABLE)).toHaveLength(1);
   });
 
-  it('costs one load job per table, one for the state, and one query', async () => {
+  it('costs one load job per table, one for the state, and two queries: the record of the tables it creates, the swap', async () => {
     await serve();
     const summary = await sink('jobs').write(feed([
       schema('tasks', { ...TASK_COLUMNS, _deleted_at: time }), childSchema('tasks__tags'),
@@ -214,14 +215,15 @@ describe('BigQuery incremental loads', () => {
       schema('people', { id: str, name: str }, { load_mode: 'replace' }), record('people', { id: 'u1', name: 'Ann' }),
       state({ cursor: 1 }), state({ cursor: 2 }),
     ]));
-    expect(summary.jobs).toEqual({ load: 4, copy: 0, query: 1 });
+    expect(summary.jobs).toEqual({ load: 4, copy: 0, query: 2 });
     expect(summary.state).toEqual({ cursor: 2 });
     const jobs = bq.jobs();
     const loads = jobs.filter((j) => j.type === 'LOAD');
     expect(loads.map((j) => j.tableId!.replace(/^_ns_stage_[a-z0-9]+_/, '')).sort()).toEqual([STATE_TABLE, 'people', 'tasks', 'tasks__tags']);
-    expect(jobs.filter((j) => j.type === 'QUERY')).toHaveLength(1);
+    expect(jobs.filter((j) => j.type === 'QUERY').map((j) => j.jobId.replace(/^notion_stream_[a-z0-9]+_/, ''))).toEqual(['pending', 'swap']);
     expect(jobs.filter((j) => j.type === 'COPY')).toHaveLength(0);
     expect(jobs.every((j) => j.state === 'DONE' && !j.errorResult)).toBe(true);
-    expect(bq.tableIds('jobs').sort()).toEqual([STATE_TABLE, 'people', 'tasks', 'tasks__tags']);
+    expect(bq.tableIds('jobs').sort()).toEqual([PENDING_TABLE, STATE_TABLE, 'people', 'tasks', 'tasks__tags']);
+    expect(await bq.rows('jobs', PENDING_TABLE)).toEqual([]); // cleared by the swap that committed
   });
 });

@@ -87,7 +87,7 @@ describe('CSV runs are all-or-nothing across their files', () => {
     expect(Object.keys(before)).toEqual(['scale_1.csv', 'scale_2.csv']);
 
     emu.workspace.pages.splice(0, 10);
-    const child = spawn(process.execPath, [BIN, 'sync', '--to', 'csv', '--out', dir, ...fast], { env: { ...process.env, ...env, NOTION_STREAM_FAULT: 'csv-swap' }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'sync', '--to', 'csv', '--out', dir, ...fast], { env: { ...process.env, ...env, NOTION_STREAM_FAULT: 'commit:1' }, stdio: 'ignore' });
     const [, signal] = await once(child, 'exit');
     expect(signal).toBe('SIGKILL');
 

@@ -75,11 +75,11 @@ export async function duckDbTables(path: string): Promise<CanonicalTables> {
 
 const BQ_ALIASES: Record<string, string> = { INT64: 'INTEGER', FLOAT64: 'FLOAT', BOOL: 'BOOLEAN' };
 
-/** Every data table of a BigQuery dataset (not the state and runs tables; no lineage columns) read back through the real client (tables.get + tabledata.list), canonical. */
+/** Every data table of a BigQuery dataset (not the state, runs and pending tables; no lineage columns) read back through the real client (tables.get + tabledata.list), canonical. */
 export async function bigQueryTables(client: BigQuery, datasetId: string, location?: string): Promise<CanonicalTables> {
   const [tables] = await client.dataset(datasetId, { location }).getTables();
   const out: CanonicalTables = {};
-  for (const table of tables.filter((t) => t.id !== '_notion_stream_state' && t.id !== '_notion_stream_runs').sort((a, b) => (a.id! < b.id! ? -1 : 1))) {
+  for (const table of tables.filter((t) => !['_notion_stream_state', '_notion_stream_runs', '_notion_stream_pending'].includes(t.id!)).sort((a, b) => (a.id! < b.id! ? -1 : 1))) {
     const [metadata] = await table.getMetadata();
     const fields = ((metadata.schema?.fields ?? []) as { name: string; type: string; mode?: string }[]).filter((f) => !LINEAGE.includes(f.name));
     const columns = Object.fromEntries(fields.map((f) => [f.name, `${f.mode === 'REPEATED' ? 'REPEATED ' : ''}${BQ_ALIASES[f.type] ?? f.type}`]));

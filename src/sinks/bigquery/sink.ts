@@ -3,7 +3,10 @@
  * (`createWriteStream`, NEWLINE_DELIMITED_JSON) as the records arrive.
  *
  * All-or-nothing, in every mode:
- *   1. At the start, staging tables left by a crashed run (`_ns_stage_*`) are dropped.
+ *   1. At the start, what runs that did not commit changed in targets outside their swap is removed
+ *      (./pending.ts: tables they created and that are still empty, columns they added, tables they
+ *      recreated put back from their copies; one log line), then staging tables left by a crashed run
+ *      (`_ns_stage_*`) are dropped.
  *   2. Each table of the run gets a staging table `_ns_stage_<run>_<table>`, created with its schema
  *      when its SCHEMA arrives (so an empty data source still gives an empty table), and its rows load
  *      into it through one load job per `segmentBytes` of NDJSON (usually one per table). When the
@@ -13,8 +16,9 @@
  *      caps query text at 1 MB).
  *   3. Only when the input has ended and every load job has succeeded: target schemas are checked (a
  *      changed type stops the run before anything changes, unless --full-refresh or a full-refresh
- *      table, below), missing targets (the state table too) are created, new columns are added, and
- *      ONE multi-statement transaction swaps every table in (replace: DELETE + INSERT; append: INSERT;
+ *      table, below), the changes to targets the swap needs are recorded (`_notion_stream_pending`),
+ *      missing targets (the state table too) are created, new columns are added, and ONE
+ *      multi-statement transaction swaps every table in (and deletes the record) (replace: DELETE + INSERT; append: INSERT;
  *      merge: MERGE by key, child rows of merged parents replaced) and replaces the state row. See
  *      ./sql.ts and ../swap-sql.ts.
  *      With `runRecord`, the run's row is appended to `_notion_stream_runs` (created when missing) in
@@ -22,7 +26,9 @@
  *   4. The staging tables are dropped, whether the run succeeded or not.
  * A failure before step 3 (Notion error, bad input line, Ctrl-C, a job refused) leaves the targets and
  * the state as they were; a failure of the transaction rolls it back, targets created for it are
- * dropped, and tables recreated for it are restored from the copy taken just before.
+ * dropped, columns added for it are dropped, and tables recreated for it are restored from the copy
+ * taken just before; what cannot be undone is named in the error and removed by the next run. A
+ * process killed between those changes and the commit leaves the record: the next run removes them.
  *
  * Incremental runs (--mode merge):
  *   - How each table loads, its key, deletions and parent link come from the run plan (../plan.ts), read
@@ -33,9 +39,8 @@
  *     that table, and its child tables, are replaced in the same transaction while the other tables
  *     merge. When its column types changed or its set of columns differs from the target's, the
  *     target is recreated with the run's columns (no --full-refresh needed). A recreated table is
- *     first copied to `_ns_stage_<run>b_<table>` (a copy job), so a failed swap copies it back. BigQuery
- *     runs no DDL inside a transaction, so a process killed between the recreation and the commit
- *     leaves that table recreated and its copy for the next run to drop: the one case not covered.
+ *     first copied to `_ns_stage_<run>b_<table>` (a copy job), so a failed swap copies it back, and a
+ *     process killed between the recreation and the commit has the next run copy it back (step 1).
  *   - A parent SCHEMA with a `_deleted_at` column (TIMESTAMP) streams deletions: a RECORD whose
  *     `_deleted_at` is set stands for a page trashed, deleted or unshared (only its key is needed).
  *     By default the row and its child rows are deleted and the target has no `_deleted_at` column;
@@ -61,9 +66,15 @@ import { createBigQueryClient } from './client.js';
 import { bigQuerySchema, diffSchema, fieldKind, type BigQueryField } from './schema.js';
 import { bigQuerySwapStatements, SEQ_COLUMN, swapScript, type SwapMode, type SwapTable, type TableRef } from './sql.js';
 import { jobErrorText, SegmentUpload, waitForJob } from './upload.js';
+import { describeChanges, PendingChanges, type PendingChange } from './pending.js';
 import { RowEncoder } from './values.js';
 
 export const BIGQUERY_STAGE_PREFIX = '_ns_stage_';
+
+/** Kills the process at a step of the swap when the test fault `NOTION_STREAM_FAULT=<step>` asks for it. */
+function fault(step: string): void {
+  if (process.env.NOTION_STREAM_FAULT === step) process.kill(process.pid, 'SIGKILL');
+}
 export const DEFAULT_SEGMENT_BYTES = 256 * 1024 * 1024;
 
 /** The state table's columns: the Singer state as JSON text, and when the run that committed it loaded it. */
@@ -194,6 +205,8 @@ export class BigQuerySink implements Sink {
   private spoolDir = '';
   /** The run plan of the current write: each table's load, key, deletions and parent link. */
   private runPlan: RunPlan;
+  /** Changes to targets outside the swap, recorded first (./pending.ts). */
+  private readonly pending: PendingChanges;
 
   constructor(private readonly options: BigQuerySinkOptions) {
     if (!options.projectId) throw new NotionStreamError('invalid_option', 'BigQuery needs a project: pass --project or set GOOGLE_CLOUD_PROJECT.', false);
@@ -202,6 +215,16 @@ export class BigQuerySink implements Sink {
     this.runPlan = new RunPlan(this.mode);
     this.client = options.client ?? createBigQueryClient({ projectId: options.projectId, location: options.location, endpoint: options.endpoint });
     this.dataset = this.client.dataset(options.datasetId, { location: options.location });
+    this.pending = new PendingChanges({
+      client: this.client,
+      dataset: this.dataset,
+      ref: (tableId) => this.ref(tableId),
+      location: options.location,
+      pollMs: options.pollMs ?? 500,
+      query: (sql, name) => this.runQuery(sql, name),
+      copy: (from, to, name) => this.copyTable(this.table(from), this.table(to), name, 'WRITE_TRUNCATE'),
+      log: (line) => this.log(line),
+    });
   }
 
   /** `<project>.<dataset>`, as summaries and messages name it. */
@@ -252,6 +275,12 @@ export class BigQuerySink implements Sink {
     this.own.clear();
     this.runPlan = new RunPlan(this.mode);
     await this.ensureDataset();
+    // What killed or failed runs changed outside their swap goes first (it may need their table copies),
+    // then their staging tables.
+    const cleaned = await this.pending.clean(this.runId, signal).catch((err: unknown) => {
+      throw err instanceof NotionStreamError || signal?.aborted ? err : this.apiError(err, 'removing what an earlier run left');
+    });
+    if (cleaned) this.log(cleaned);
     await this.dropTables((id) => id.startsWith(BIGQUERY_STAGE_PREFIX));
     const counts = new RunTables();
     const tables = new Map<string, RunTable>();
@@ -538,7 +567,9 @@ export class BigQuerySink implements Sink {
     throwIfAborted(signal);
     const created: Table[] = [];
     const recreated: { plan: SwapPlan; copy: Table }[] = [];
-    const altered: string[] = []; // columns added outside the transaction (BigQuery has no transactional DDL)
+    // Changes to targets outside the transaction (BigQuery has no transactional DDL), recorded first.
+    const changes = this.targetChanges(plans, stateStage !== undefined && createState, createRuns);
+    let recorded = false;
     try {
       // Tables to recreate are copied aside first, all of them, before any target changes.
       const copies = new Map<SwapPlan, Table>();
@@ -548,6 +579,10 @@ export class BigQuerySink implements Sink {
         await this.copyTable(plan.target, copy, `${plan.table.name.slice(0, 900)}_backup`, 'WRITE_EMPTY');
         copies.set(plan, copy);
       }
+      for (const c of changes) if (c.kind === 'recreated') c.backup = copies.get(plans.find((p) => p.table.name === c.table)!)!.id!;
+      await this.pending.record(this.runId, changes);
+      recorded = changes.length > 0;
+      fault('bigquery:recorded');
       for (const plan of plans) {
         if (plan.action === 'recreate') {
           this.log(`Recreating table ${plan.table.name}: ${plan.why}.`);
@@ -559,7 +594,6 @@ export class BigQuerySink implements Sink {
           if (plan.action === 'create') created.push(plan.target);
         } else if (plan.action === 'alter') {
           await plan.target.setMetadata({ schema: { fields: plan.fields } });
-          if (plan.added?.length) altered.push(`${plan.table.name} (${plan.added.join(', ')})`);
         }
       }
       const extra: string[] = [];
@@ -577,17 +611,54 @@ export class BigQuerySink implements Sink {
         }
         extra.push(insertRunSql(this.ref(RUNS_TABLE), run));
       }
+      // The record goes in the same transaction as the data: it survives exactly when the swap did not commit.
+      if (recorded) extra.push(this.pending.clearStatement(this.runId));
+      fault('bigquery:ddl');
       await this.runScript(swapScript(this.mode, swapTables, extra), signal);
     } catch (err) {
-      await Promise.all(created.map((t) => t.delete().catch(() => undefined)));
       const failure = err instanceof NotionStreamError ? err : this.apiError(err, 'replacing the tables');
-      const lost = await this.restore(recreated);
-      const changed: string[] = [];
-      if (lost.length > 0) changed.push(`Table${lost.length > 1 ? 's' : ''} ${lost.join(', ')} could not be put back as ${lost.length > 1 ? 'they were' : 'it was'} before the run.`);
-      if (altered.length > 0) changed.push(`Columns added before the swap stay (empty): ${altered.join('; ')}.`);
-      if (changed.length > 0) throw new NotionStreamError('bigquery_error', `${failure.message} ${changed.join(' ')}`, false, { cause: err });
+      const changed = await this.undoChanges(created, recreated, recorded ? changes : []);
+      if (changed) throw new NotionStreamError('bigquery_error', `${failure.message} ${changed}`, false, { cause: err });
       throw failure;
     }
+  }
+
+  /** The changes the swap's plans make to targets outside the transaction. */
+  private targetChanges(plans: SwapPlan[], createState: boolean, createRuns: boolean): PendingChange[] {
+    const changes: PendingChange[] = [];
+    for (const plan of plans) {
+      if (plan.action === 'create') changes.push({ kind: 'table', table: plan.table.name });
+      else if (plan.action === 'recreate') changes.push({ kind: 'recreated', table: plan.table.name, backup: '' });
+      else if (plan.action === 'alter') for (const column of plan.added ?? []) changes.push({ kind: 'column', table: plan.table.name, column });
+    }
+    if (createState) changes.push({ kind: 'table', table: STATE_TABLE });
+    if (createRuns) changes.push({ kind: 'table', table: RUNS_TABLE });
+    return changes;
+  }
+
+  /**
+   * After a failed swap: drops the targets created for it, puts recreated ones back from their copies,
+   * drops the columns added, and clears the run's record. Returns a sentence naming what still differs
+   * from before the run (the next run removes it), or undefined when nothing does.
+   */
+  private async undoChanges(created: Table[], recreated: { plan: SwapPlan; copy: Table }[], changes: PendingChange[]): Promise<string | undefined> {
+    const dropped = await Promise.all(created.map((t) => t.delete().then(() => undefined, (e: unknown) => (isNotFound(e) ? undefined : t.id!))));
+    const lost = await this.restore(recreated);
+    const left: string[] = [];
+    const notDropped = dropped.filter((t): t is string => t !== undefined);
+    if (notDropped.length > 0) left.push(`table${notDropped.length > 1 ? 's' : ''} ${notDropped.join(', ')} created for the swap`);
+    let columnsLeft = false;
+    try {
+      await this.pending.undo(this.runId, changes, notDropped.length > 0 || lost.length > 0);
+    } catch {
+      columnsLeft = true;
+      const columns = describeChanges(changes.filter((c) => c.kind === 'column'));
+      if (columns) left.push(columns);
+    }
+    const parts: string[] = [];
+    if (lost.length > 0) parts.push(`Table${lost.length > 1 ? 's' : ''} ${lost.join(', ')} could not be put back as ${lost.length > 1 ? 'they were' : 'it was'} before the run.`);
+    if (left.length > 0) parts.push(`Changed outside the swap and not undone: ${left.join('; ')}; the next run into this dataset removes ${left.length > 1 || columnsLeft ? 'them' : 'it'}.`);
+    return parts.length > 0 ? parts.join(' ') : undefined;
   }
 
   /** Puts recreated tables back from their copies; returns how to recover the ones that failed (their copies are kept). */
@@ -643,6 +714,16 @@ export class BigQuerySink implements Sink {
       };
     });
     return { ...merged, scope: { column: link.column, parents } };
+  }
+
+  /** Runs one query job outside the commit window and waits for it; rejects when it fails. */
+  private async runQuery(query: string, name: string): Promise<void> {
+    this.jobs.query++;
+    const [job] = await this.client.createQueryJob({ query, location: this.options.location, jobId: `notion_stream_${this.runId}_${name}` });
+    const status = await waitForJob(job, this.options.pollMs ?? 500);
+    if (status.errorResult) {
+      throw new NotionStreamError('bigquery_error', `BigQuery refused a query (${name}): ${jobErrorText(status.errors, status.errorResult)}`, false);
+    }
   }
 
   /** Runs one query job and waits for it; the transaction is not interrupted once sent. */
