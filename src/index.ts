@@ -12,7 +12,7 @@ export type { Destination, WriteMode } from './sinks/destinations.js';
 export type { TableSummary } from './sinks/types.js';
 export { NotionApi, DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT, type NotionApiOptions, type QueryArgs } from './notion/api.js';
 export { RateLimiter } from './notion/rate-limiter.js';
-export { NotionStreamError, isNotionStreamError, type ErrorCode } from './notion/errors.js';
+export { NotionStreamError, isNotionStreamError, type ErrorCode } from './errors.js';
 export { truncatedProperties, assembleProperty, completePage } from './notion/complete.js';
 export type { NotionPage, NotionDataSource, PropertyValue, SchemaProperty, Json, JsonObject } from './notion/types.js';
 export { listDataSources, createDataSourceLister, type ListOptions } from './stages/list-data-sources.js';

@@ -2,7 +2,7 @@
  * What every command shares: the run's AbortSignal (Ctrl-C), the stderr logger, progress and summary,
  * and turning failures into one clear line and an exit code.
  */
-import { isAbortError, isNotionStreamError, redact } from '../notion/errors.js';
+import { isAbortError, isNotionStreamError, redact } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { DEFAULT_RATE_LIMIT } from '../notion/api.js';
 import { StatusLine } from './status-line.js';

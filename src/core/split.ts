@@ -22,7 +22,7 @@
  * Object items with known fields use `properties` on the items schema, as JSON Schema does; `columnType`
  * still reads such a list as LIST of JSON, which is what `--arrays inline` loads.
  */
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import { columnSchema, type ColumnSchema, type RecordMessage, type SchemaMessage, type SingerMessage } from '../singer/messages.js';
 
 export type ArraysMode = 'split' | 'inline';
@@ -39,7 +39,7 @@ export interface NormalizedSplitOptions {
 export function normalizeSplitOptions(options: SplitOptions = {}): NormalizedSplitOptions {
   const arrays = options.arrays ?? 'split';
   if (arrays !== 'split' && arrays !== 'inline') {
-    throw new NotionStreamError('invalid_input', `Unknown arrays mode "${String(arrays)}": use "split" or "inline".`, false);
+    throw new NotionStreamError('invalid_option', `Unknown arrays mode "${String(arrays)}": use "split" or "inline".`, false);
   }
   return { arrays };
 }
@@ -101,7 +101,7 @@ export function splitSchema(message: SchemaMessage): SplitPlan {
   const parentKey = 'id' in schema.properties ? 'id' : message.key_properties.length === 1 ? message.key_properties[0] : undefined;
   if (parentKey === undefined || !(parentKey in schema.properties)) {
     throw new NotionStreamError(
-      'invalid_input',
+      'invalid_schema',
       `Table "${stream}" has list columns (${listColumns.map(([c]) => `"${c}"`).join(', ')}) but no "id" column or single key property to link child rows to. Use --arrays inline to keep lists in their columns.`,
       false,
     );
@@ -119,7 +119,7 @@ export function splitSchema(message: SchemaMessage): SplitPlan {
     if (fields) {
       for (const [field, fieldSchema] of Object.entries(fields)) {
         if (field === PARENT_ID || field === INDEX) {
-          throw new NotionStreamError('invalid_input', `List column "${column}" of table "${stream}" has an element field named "${field}", which the child table ${table} uses itself. Rename the field, or use --arrays inline.`, false);
+          throw new NotionStreamError('invalid_schema', `List column "${column}" of table "${stream}" has an element field named "${field}", which the child table ${table} uses itself. Rename the field, or use --arrays inline.`, false);
         }
         properties[field] = { ...fieldSchema, description: `${original}: ${fieldSchema.description ?? field}` };
       }
@@ -160,13 +160,13 @@ export function splitRecord(plan: SplitPlan, message: RecordMessage): RecordMess
     delete parentRecord[child.column];
     if (list === null || list === undefined) continue;
     if (!Array.isArray(list)) {
-      throw new NotionStreamError('invalid_input', `Table "${plan.stream}", row ${JSON.stringify(parentId)}: column "${child.column}" should hold a list but holds ${JSON.stringify(list).slice(0, 80)}. Fix the SCHEMA's type for this column, or the record.`, false);
+      throw new NotionStreamError('invalid_message', `Table "${plan.stream}", row ${JSON.stringify(parentId)}: column "${child.column}" should hold a list but holds ${JSON.stringify(list).slice(0, 80)}. Fix the SCHEMA's type for this column, or the record.`, false);
     }
     list.forEach((element: unknown, idx) => {
       const record: Record<string, unknown> = { [PARENT_ID]: parentId, [INDEX]: idx };
       if (child.fields) {
         if (element !== null && element !== undefined && !isPlainObject(element)) {
-          throw new NotionStreamError('invalid_input', `Table "${plan.stream}", row ${JSON.stringify(parentId)}: element ${idx} of list column "${child.column}" should be an object with fields ${child.fields.join(', ')} but is ${JSON.stringify(element).slice(0, 80)}.`, false);
+          throw new NotionStreamError('invalid_message', `Table "${plan.stream}", row ${JSON.stringify(parentId)}: element ${idx} of list column "${child.column}" should be an object with fields ${child.fields.join(', ')} but is ${JSON.stringify(element).slice(0, 80)}.`, false);
         }
         for (const field of child.fields) record[field] = isPlainObject(element) ? (element[field] ?? null) : null;
       } else {
@@ -201,7 +201,7 @@ export class MessageSplitter {
       case 'RECORD': {
         const plan = this.plans.get(message.stream);
         if (!plan) {
-          throw new NotionStreamError('invalid_input', `RECORD for stream "${message.stream}" comes before its SCHEMA message. Every stream needs a SCHEMA message before its first RECORD.`, false);
+          throw new NotionStreamError('invalid_message', `RECORD for stream "${message.stream}" comes before its SCHEMA message. Every stream needs a SCHEMA message before its first RECORD.`, false);
         }
         return splitRecord(plan, message);
       }

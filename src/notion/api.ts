@@ -2,7 +2,7 @@
  * The Notion calls notion-stream makes, each through the shared HTTP policy (rate limiter, retries,
  * timeouts, abort). Uses the real `@notionhq/client` with its own retries switched off.
  */
-import { NotionStreamError } from './errors.js';
+import { NotionStreamError } from '../errors.js';
 import { Client } from '@notionhq/client';
 import { silentLogger, type Logger } from '../util/log.js';
 import { RunStats } from '../util/stats.js';

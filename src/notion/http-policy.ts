@@ -12,7 +12,7 @@ import { APIResponseError, RequestTimeoutError, UnknownHTTPResponseError } from 
 import { sleep } from '../util/abort.js';
 import type { Logger } from '../util/log.js';
 import type { RunStats } from '../util/stats.js';
-import { abortedError, isNotionStreamError, NotionStreamError } from './errors.js';
+import { abortedError, isNotionStreamError, NotionStreamError } from '../errors.js';
 import { NOTION_RATE_LIMIT, type RateLimiter } from './rate-limiter.js';
 
 /** A pause at least this long is reported even after the first one: the run visibly stalls. */

@@ -15,7 +15,7 @@
  *
  * Input from other Singer taps has no marker: `--assume-complete` treats its end of input as complete.
  */
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import type { StateMessage } from './messages.js';
 
 /** The key that marks an end-marker line, in both formats. */
@@ -66,7 +66,7 @@ export class EndTracker {
   /** Call for each parsed line; true when it is the marker (not to be passed on). */
   take(line: number, obj: Record<string, unknown>): boolean {
     if (this.ended) {
-      throw new NotionStreamError('invalid_input', `line ${line}: data after the end marker of an earlier run; each run's output must be loaded on its own.`, false);
+      throw new NotionStreamError('invalid_message', `line ${line}: data after the end marker of an earlier run; each run's output must be loaded on its own.`, false);
     }
     if (isEndMarker(obj)) {
       this.ended = true;

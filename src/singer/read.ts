@@ -6,11 +6,11 @@
  * Values are read without change: integers beyond 2^53 become `bigint`s with every digit, and a number
  * a double cannot hold (`1e400`) or bytes that are not UTF-8 are refused with their line number.
  *
- * A malformed line stops the read with a `NotionStreamError` of code `invalid_input` whose message
+ * A malformed line stops the read with a `NotionStreamError` of code `invalid_message` whose message
  * starts with `line N: ` and names the reason.
  */
 import type { Readable } from 'node:stream';
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import { EndTracker, missingEndError } from './end-marker.js';
 import { normalizeColumnSchema } from './foreign.js';
 import { NonFiniteNumberError, parseJson } from './json.js';
@@ -32,7 +32,7 @@ export interface LineReaderOptions {
 export type LineInput = Readable | AsyncIterable<string | Buffer | Uint8Array> | Iterable<string | Buffer | Uint8Array>;
 
 function invalidLine(line: number, reason: string): NotionStreamError {
-  return new NotionStreamError('invalid_input', `line ${line}: ${reason}`, false);
+  return new NotionStreamError('invalid_message', `line ${line}: ${reason}`, false);
 }
 
 /** The text lines of the input with their 1-based numbers (blank lines left out). Bytes must be valid UTF-8. */
@@ -94,7 +94,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Raw JSON objects, one per line (what `notion-stream pages` prints).
- * Rejects with `NotionStreamError` `invalid_input` (`line N: ` and the reason) for a line that is not one
+ * Rejects with `NotionStreamError` `invalid_message` (`line N: ` and the reason) for a line that is not one
  * JSON object, and `incomplete_input` when `options.end` is `require` and the end marker is missing.
  */
 export async function* readJsonLines(input: LineInput, options: LineReaderOptions = {}): AsyncGenerator<Record<string, unknown>> {
@@ -152,7 +152,7 @@ const IGNORED_TYPES = new Set(['ACTIVATE_VERSION']);
  * type becomes that type, and `singer.decimal` strings become numbers in their RECORDs. ACTIVATE_VERSION
  * messages are skipped; other unknown types are skipped with one warning per type.
  *
- * @throws NotionStreamError `invalid_input` with `line N: ` and the reason, for a malformed line;
+ * @throws NotionStreamError `invalid_message` with `line N: ` and the reason, for a malformed line;
  *   `incomplete_input` when `end` is `require` and the input ends without its end marker.
  */
 export async function* readSingerLines(input: LineInput, options: ReadSingerOptions = {}): AsyncGenerator<SingerMessage> {

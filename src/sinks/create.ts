@@ -1,6 +1,6 @@
 /** Picks the sink for `--to`, with its defaults, from the command-line options. */
 import type { Writable } from 'node:stream';
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import { CsvSink } from './csv.js';
 import { DEFAULT_DUCKDB_PATH, DuckDbSink } from './duckdb.js';
 import { NdjsonSink } from './ndjson.js';
@@ -43,7 +43,7 @@ export const DEFAULT_CSV_DIR = 'notion-csv';
  * `BIGQUERY_API_ENDPOINT`, from `env`), ndjson (file `out`, or stdout) or csv (directory `out`, default
  * `notion-csv`); `mode` default `replace`. Throws `NotionStreamError` `invalid_option` when the mode does
  * not apply to the destination (merge or append for ndjson/csv) or BigQuery has no project, and the
- * sinks' constructor codes (`invalid_input`: no BigQuery dataset, a bad DuckDB mode).
+ * sinks' constructor codes (`invalid_option`: no BigQuery dataset, a bad DuckDB mode).
  */
 export function createSink(options: SinkOptions): Sink {
   const mode = options.mode ?? 'replace';

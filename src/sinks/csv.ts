@@ -16,7 +16,7 @@ import { rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import { columnType, type SchemaMessage, type SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
 import { recoverDir, stagingDir, swapDir } from './dir-swap.js';
@@ -56,8 +56,8 @@ export function csvValue(value: unknown, asJson: boolean): string | null {
  * CSV sink: a directory (`options.dir`, created when missing) with one `<table>.csv` per table, header
  * row first, columns in SCHEMA order. null → empty field, booleans → `true`/`false`, lists, objects and
  * JSON columns → JSON text. The files are written to a staging directory and swapped in only after the
- * whole stream succeeded; STATE messages are ignored. `write` rejects with `invalid_input` for a table
- * name that cannot be a file name, `aborted` when its signal aborts, or the stream's error.
+ * whole stream succeeded; STATE messages are ignored. `write` rejects with `invalid_name` for a table
+ * name that cannot be a file name, `invalid_message` for a new SCHEMA after a table's first records, `aborted` when its signal aborts, or the stream's error.
  */
 export class CsvSink implements Sink {
   /** Present when the sink has a state file: recovers a commit a killed run left, then reads the state file. */
@@ -92,7 +92,7 @@ export class CsvSink implements Sink {
 
     const open = (message: SchemaMessage): TableFile => {
       if (/[\\/]|^\.\.?$/.test(message.stream)) {
-        throw new NotionStreamError('invalid_input', `Table name "${message.stream}" cannot be a CSV file name in ${dir}; table names must not contain "/" or "\\".`, false);
+        throw new NotionStreamError('invalid_name', `Table name "${message.stream}" cannot be a CSV file name in ${dir}; table names must not contain "/" or "\\".`, false);
       }
       const path = `${message.stream}.csv`;
       const tmp = join(staging, `${path}.${nth++}`);
@@ -117,7 +117,7 @@ export class CsvSink implements Sink {
           if (file && file.columns.join('\0') === columns.join('\0')) continue;
           if (file && file.rows > 0) {
             throw new NotionStreamError(
-              'invalid_input',
+              'invalid_message',
               `Table "${message.stream}" got a new SCHEMA with different columns after its first records; a CSV file has one header. Send each table's final SCHEMA before its records.`,
               false,
             );

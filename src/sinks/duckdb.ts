@@ -52,7 +52,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { BIGINT, BOOLEAN, DOUBLE, DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import { columnType, type ColumnType, type SchemaMessage, type SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
 import { dropTables, dropTablesBestEffort, newRunId, quoteIdent, SEQ_COLUMN, stageName, STAGE_PREFIX, StagingMemory, stagingTables } from './duckdb-staging.js';
@@ -198,11 +198,12 @@ const DUCKDB_DIALECT: Dialect = { ident: quoteIdent, order: quoteIdent(SEQ_COLUM
  * loaded through DuckDB's Appender into staging tables, then moved into place in ONE transaction with the
  * run's state (`_notion_stream_state`) only when the whole input succeeded; modes replace (default),
  * append and merge (by `key_properties`). See this file's header for types, modes, schema evolution and
- * deletions. The constructor throws `NotionStreamError` `invalid_input` for a mode other than
+ * deletions. The constructor throws `NotionStreamError` `invalid_option` for a mode other than
  * replace/append/merge or a `batchRows` that is not a positive integer. `write` rejects leaving the file
- * as it was, with `invalid_input` (the file cannot be opened, the stored state is not JSON, merge without
- * `key_properties`, a column whose type changed, a value that does not fit its column, a RECORD before
- * its SCHEMA), `aborted`, or the stream's own error.
+ * as it was, with `io_error` (the file cannot be opened), `invalid_state` (the stored state is not JSON),
+ * `invalid_schema` (merge without `key_properties`), `schema_changed` (a column whose type changed),
+ * `invalid_value` (a value that does not fit its column), `invalid_message` (a RECORD before its SCHEMA),
+ * `aborted`, or the stream's own error.
  */
 export class DuckDbSink implements Sink {
   /** The database file (`:memory:` or empty: an in-memory database). */
@@ -220,10 +221,10 @@ export class DuckDbSink implements Sink {
     this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
     this.softDelete = options.softDelete ?? false;
     if (this.mode !== 'replace' && this.mode !== 'append' && this.mode !== 'merge') {
-      throw new NotionStreamError('invalid_input', `DuckDB mode "${String(this.mode)}" is not supported: use replace, append or merge.`, false);
+      throw new NotionStreamError('invalid_option', `DuckDB mode "${String(this.mode)}" is not supported: use replace, append or merge.`, false);
     }
     if (!Number.isSafeInteger(this.batchRows) || this.batchRows < 1) {
-      throw new NotionStreamError('invalid_input', `DuckDB batchRows must be a positive whole number, not ${String(this.batchRows)}.`, false);
+      throw new NotionStreamError('invalid_option', `DuckDB batchRows must be a positive whole number, not ${String(this.batchRows)}.`, false);
     }
   }
 
@@ -235,7 +236,7 @@ export class DuckDbSink implements Sink {
     try {
       return await DuckDBInstance.create(this.path, config);
     } catch (err) {
-      throw new NotionStreamError('invalid_input', `Cannot open the DuckDB file ${this.path}: ${(err as Error).message}. Check the path, and that no other program has the file open.`, false, { cause: err });
+      throw new NotionStreamError('io_error', `Cannot open the DuckDB file ${this.path}: ${(err as Error).message}. Check the path, and that no other program has the file open.`, false, { cause: err });
     }
   }
 
@@ -279,7 +280,7 @@ export class DuckDbSink implements Sink {
         try {
           return JSON.parse(String(rows[0]![0]));
         } catch {
-          throw new NotionStreamError('invalid_input', `The table ${STATE_TABLE} in ${this.path} holds a state that is not JSON. Drop that table (DROP TABLE ${STATE_TABLE}) to start over with a full read.`, false);
+          throw new NotionStreamError('invalid_state', `The table ${STATE_TABLE} in ${this.path} holds a state that is not JSON. Drop that table (DROP TABLE ${STATE_TABLE}) to start over with a full read.`, false);
         }
       } finally {
         connection.closeSync();
@@ -378,7 +379,7 @@ export class DuckDbSink implements Sink {
     if (!state) {
       const load = plan.load;
       if (load === 'merge' && message.key_properties.length === 0) {
-        throw new NotionStreamError('invalid_input', `--mode merge needs a key: table ${target} has no key_properties in its SCHEMA. Use --mode replace or append.`, false);
+        throw new NotionStreamError('invalid_schema', `--mode merge needs a key: table ${target} has no key_properties in its SCHEMA. Use --mode replace or append.`, false);
       }
       const existing = await existingColumns(connection, target);
       // Kept columns of the existing table come first, in their order, then the new ones. A table
@@ -427,7 +428,7 @@ export class DuckDbSink implements Sink {
       }
       if (have.sqlType !== c.sqlType) {
         throw new NotionStreamError(
-          'invalid_input',
+          'schema_changed',
           `Table "${state.target}", column "${have.name}": it is ${have.sqlType} in ${this.path} but the new schema makes it ${c.sqlType}, and notion-stream does not change column types. To load it, drop the table (in duckdb ${this.path}: DROP TABLE ${quoteIdent(state.target)};) or delete ${this.path}, then run again.`,
           false,
         );
@@ -472,7 +473,7 @@ export class DuckDbSink implements Sink {
   /**
    * What swap-sql.ts needs to append or merge a table: the run's columns (a kept column keeps its
    * values), and for a merge the key, deletions and parent link from the run plan. Throws
-   * `invalid_input` for a merge the plan cannot do (see `RunPlan.checkMerge`).
+   * `invalid_schema` for a merge the plan cannot do (see `RunPlan.checkMerge`).
    */
   private swapTable(state: TableState, states: Map<string, TableState>, plan: RunPlan, columns: Column[]): SwapTable {
     const swap: SwapTable = { target: quoteIdent(state.target), stage: quoteIdent(state.stage), columns: columns.filter((c) => c.type).map((c) => c.name) };
@@ -542,7 +543,7 @@ function appendRow(state: TableState, record: Record<string, unknown>, seq: numb
     } catch (err) {
       const shown = JSON.stringify(value);
       throw new NotionStreamError(
-        'invalid_input',
+        'invalid_value',
         `Table "${state.target}", row ${state.rows}, column "${column.name}": cannot store ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown} as ${column.sqlType} (${(err as Error).message}). Fix the value or the column's type in the SCHEMA.`,
         false,
         { cause: err },

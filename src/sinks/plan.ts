@@ -18,7 +18,7 @@
  */
 import { PARENT_ID } from '../core/split.js';
 import { DELETED_AT } from '../core/flatten.js';
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import type { ParentLink, SchemaMessage } from '../singer/messages.js';
 import type { SwapMode } from './swap-sql.js';
 
@@ -57,10 +57,10 @@ export interface TablePlan {
 }
 
 function invalid(message: string): NotionStreamError {
-  return new NotionStreamError('invalid_input', message, false);
+  return new NotionStreamError('invalid_schema', message, false);
 }
 
-/** Reads and checks a SCHEMA's `parent` field; throws `invalid_input` naming the stream and the fix. */
+/** Reads and checks a SCHEMA's `parent` field; throws `invalid_schema` naming the stream and the fix. */
 export function parentLink(message: SchemaMessage): TableParent | undefined {
   const link = message.parent as unknown;
   const where = `The SCHEMA of stream "${message.stream}"`;
@@ -81,7 +81,7 @@ export function parentLink(message: SchemaMessage): TableParent | undefined {
 
 /**
  * The plan of one run, built as its SCHEMA messages arrive (`schema`), read by the sink whenever it
- * needs it. Throws `invalid_input` on a malformed `parent` link.
+ * needs it. Throws `invalid_schema` on a malformed `parent` link.
  */
 export class RunPlan {
   private readonly tables = new Map<string, TablePlan>();
@@ -150,7 +150,7 @@ export class RunPlan {
   }
 
   /**
-   * The merge of a table needs what its link says; throws `invalid_input` when the run cannot do it:
+   * The merge of a table needs what its link says; throws `invalid_schema` when the run cannot do it:
    * a table without a key, a list child whose parent is not merged in this run.
    */
   checkMerge(stream: string): void {

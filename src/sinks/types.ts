@@ -3,7 +3,7 @@
  * all-or-nothing: when the stream fails at any point (a Notion error, a malformed line, an abort) or
  * the sink itself fails, every destination table or file is left exactly as it was before the run.
  */
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import type { SchemaMessage, SingerMessage } from '../singer/messages.js';
 
 export interface TableSummary {
@@ -30,7 +30,7 @@ export interface SinkSummary {
  * consumes a whole Singer message stream and is all-or-nothing: when the stream fails at any point (a
  * Notion error, a malformed line, an abort) or the sink itself fails, every destination table or file is
  * left as it was before the run. `write` rejects with the stream's own error, with `aborted` when the
- * signal aborts, with `invalid_input` for a RECORD before its SCHEMA, or with the sink's codes.
+ * signal aborts, with `invalid_message` for a RECORD before its SCHEMA, or with the sink's codes.
  */
 export interface Sink {
   /**
@@ -118,7 +118,7 @@ export class RunTables {
   record(stream: string): SchemaMessage {
     const known = this.tables.get(stream);
     if (!known) {
-      throw new NotionStreamError('invalid_input', `RECORD for stream "${stream}" comes before its SCHEMA message. Every stream needs a SCHEMA message before its first RECORD.`, false);
+      throw new NotionStreamError('invalid_message', `RECORD for stream "${stream}" comes before its SCHEMA message. Every stream needs a SCHEMA message before its first RECORD.`, false);
     }
     known.rows++;
     return known.schema;

@@ -6,7 +6,7 @@
 import type { NotionApi } from '../notion/api.js';
 import type { JsonObject, NotionDataSource } from '../notion/types.js';
 import type { TableSpec } from '../core/flatten.js';
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import { WORKSPACE_TABLES, DATABASES_SCHEMA, DATA_SOURCES_SCHEMA, PROPERTIES_SCHEMA, dataSourceRow, databaseRow, parentOf, propertyRows } from '../core/workspace-tables.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
@@ -25,11 +25,11 @@ export class CatalogCollector {
 
   /**
    * The flattener's `onTable` callback. The spec is final once the flattener's stream ended.
-   * Throws `invalid_input` for a data source whose table would take a workspace table's name.
+   * Throws `invalid_name` for a data source whose table would take a workspace table's name.
    */
   readonly onTable = (spec: TableSpec, dataSource: NotionDataSource): void => {
     if (WORKSPACE_TABLES.includes(spec.table)) {
-      throw new NotionStreamError('invalid_input', `Data source "${spec.title}" (${dataSource.id}) would be loaded into ${spec.table}, a name notion-stream keeps for its workspace tables; name its table with --table ${dataSource.id}=<name>.`, false);
+      throw new NotionStreamError('invalid_name', `Data source "${spec.title}" (${dataSource.id}) would be loaded into ${spec.table}, a name notion-stream keeps for its workspace tables; name its table with --table ${dataSource.id}=<name>.`, false);
     }
     this.#entries.set(dataSource.id, { dataSource, table: spec.table, columns: new Map(spec.properties.map((p) => [p.id, p.base])) });
   };

@@ -12,7 +12,7 @@
 import type { Duplex } from 'node:stream';
 import { deletionRecord, flattenPage, freezeSpec, schemaMessage, tableSpec, undecidedProperties, type FlattenOptions, type TableSpec } from '../core/flatten.js';
 import { compactId, shortHash } from '../core/names.js';
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import type { JsonObject, NotionDataSource } from '../notion/types.js';
 import type { RecordMessage, SchemaMessage, SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
@@ -54,7 +54,7 @@ function describeItem(item: unknown): string {
 
 /**
  * Flattens a `pages` stream into Singer messages: per table one SCHEMA, then its RECORDs.
- * Rejects with `NotionStreamError` `invalid_input` for input out of order (a page before any data
+ * Rejects with `NotionStreamError` `invalid_message` for input out of order (a page before any data
  * source object, a data source twice, an item that is no data source, page or page deletion), with a
  * `FlattenError` for a value that does not fit its column (see `flattenPage`), or `aborted`.
  */
@@ -87,7 +87,7 @@ export async function* flattenStream(
     if (item?.object === 'data_source') {
       if (sentVersion < 0) yield* release();
       const id = compactId(item.id);
-      if (dataSources.has(id)) throw new NotionStreamError('invalid_input', `Data source ${item.id} appears twice in the flattener's input; each data source must come once, followed by its pages.`, false);
+      if (dataSources.has(id)) throw new NotionStreamError('invalid_message', `Data source ${item.id} appears twice in the flattener's input; each data source must come once, followed by its pages.`, false);
       dataSources.add(id);
       const plan = options.plan?.(item) ?? {};
       const specOptions: FlattenOptions = { ...options, layout: plan.layout, tableNames: plan.table ? { [item.id]: plan.table, ...options.tableNames } : options.tableNames };
@@ -106,7 +106,7 @@ export async function* flattenStream(
     }
     if (item?.object === 'page_deletion') {
       if (spec === undefined || !spec.deletions) {
-        throw new NotionStreamError('invalid_input', `A page deletion (${item.id}) came ${spec === undefined ? 'before any data source object' : `for table "${spec.table}", which has no ${'_deleted_at'} column`}; deletions belong to incremental runs.`, false);
+        throw new NotionStreamError('invalid_message', `A page deletion (${item.id}) came ${spec === undefined ? 'before any data source object' : `for table "${spec.table}", which has no ${'_deleted_at'} column`}; deletions belong to incremental runs.`, false);
       }
       const record: RecordMessage = { type: 'RECORD', stream: spec.table, record: deletionRecord(item.id, item.deleted_time) };
       if (sentVersion < 0) held.push(record);
@@ -114,10 +114,10 @@ export async function* flattenStream(
       continue;
     }
     if (item?.object !== 'page') {
-      throw new NotionStreamError('invalid_input', `The flattener reads what "notion-stream pages" prints (data source and page objects) but got ${describeItem(item)}.`, false);
+      throw new NotionStreamError('invalid_message', `The flattener reads what "notion-stream pages" prints (data source and page objects) but got ${describeItem(item)}.`, false);
     }
     if (spec === undefined) {
-      throw new NotionStreamError('invalid_input', `Page ${item.id} comes before any data source object; the flattener reads what "notion-stream pages" prints.`, false);
+      throw new NotionStreamError('invalid_message', `Page ${item.id} comes before any data source object; the flattener reads what "notion-stream pages" prints.`, false);
     }
     const record: RecordMessage = { type: 'RECORD', stream: spec.table, record: flattenPage(spec, item) };
     if (sentVersion < 0) {

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { extractNotionId } from '@notionhq/client';
 import type { NotionApi } from '../notion/api.js';
-import { isNotionStreamError, NotionStreamError } from '../notion/errors.js';
+import { isNotionStreamError, NotionStreamError } from '../errors.js';
 import { plainText, type JsonObject, type NotionDataSource } from '../notion/types.js';
 
 /** Options of `listDataSources` and `createDataSourceLister`. */

@@ -5,7 +5,7 @@
  */
 import { APIResponseError } from '@notionhq/client';
 import type { NotionApi } from '../notion/api.js';
-import { abortedError, isNotionStreamError, NotionStreamError } from '../notion/errors.js';
+import { abortedError, isNotionStreamError, NotionStreamError } from '../errors.js';
 import type { JsonObject, NotionList, NotionPage } from '../notion/types.js';
 
 export const MAX_PAGE_SIZE = 100;
@@ -37,7 +37,7 @@ export interface QueryWindowOptions {
 /** An ISO instant rounded down to the minute (`2025-01-01T10:42:00.000Z`). */
 export function floorToMinute(iso: string): string {
   const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new NotionStreamError('invalid_input', `The watermark "${iso}" is not an ISO 8601 instant.`, false);
+  if (Number.isNaN(ms)) throw new NotionStreamError('invalid_state', `The watermark "${iso}" is not an ISO 8601 instant.`, false);
   return new Date(Math.floor(ms / 60_000) * 60_000).toISOString();
 }
 

@@ -6,7 +6,7 @@
  * limiter.
  */
 import type { NotionApi } from '../notion/api.js';
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import type { JsonObject } from '../notion/types.js';
 import type { BlockPlace } from '../core/workspace-tables.js';
 import { paginate } from './read-users.js';
@@ -61,7 +61,7 @@ export async function readPageBlocks(api: NotionApi, pageId: string, signal?: Ab
   };
   const walk = async (parentId: string, depth: number): Promise<void> => {
     if (depth > MAX_BLOCK_DEPTH) {
-      throw new NotionStreamError('invalid_input', `Page ${pageId} nests blocks deeper than ${MAX_BLOCK_DEPTH} levels (under block ${parentId}); Notion does not, so the content read is inconsistent. Run again.`, true);
+      throw new NotionStreamError('notion_error', `Page ${pageId} nests blocks deeper than ${MAX_BLOCK_DEPTH} levels (under block ${parentId}); Notion does not, so the content read is inconsistent. Run again.`, true);
     }
     const kids = await list(parentId);
     for (let position = 0; position < kids.length; position++) {

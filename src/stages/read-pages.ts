@@ -93,7 +93,7 @@ export interface QueryAllRowsOptions {
  * at its old time, once at its new one): de-duplication only covers the ids of the boundary minute. A
  * consumer that merges by id and keeps the last occurrence gets the newest version.
  * Rejects with the `NotionApi` codes (`not_shared`, `retries_exhausted`, ...), `window_stuck` (more rows
- * in one minute than one query can page through), `invalid_input` (a `since` that is no ISO instant) or
+ * in one minute than one query can page through), `invalid_state` (a `since` that is no ISO instant) or
  * `aborted`.
  */
 export function queryAllRows(api: NotionApi, dataSourceId: string, options: QueryAllRowsOptions = {}): AsyncGenerator<NotionPage> {

@@ -17,7 +17,7 @@
  * Cost: the minimum number of requests, plus the probe, plus at most about one request per cut.
  */
 import type { NotionApi } from '../notion/api.js';
-import { abortedError } from '../notion/errors.js';
+import { abortedError } from '../errors.js';
 import type { NotionPage } from '../notion/types.js';
 import { Spool } from '../util/spool.js';
 import { MAX_PAGE_SIZE, queryWindowed } from './query-window.js';

@@ -6,7 +6,7 @@
  */
 import { compactId } from '../core/names.js';
 import type { NotionApi } from '../notion/api.js';
-import { abortedError } from '../notion/errors.js';
+import { abortedError } from '../errors.js';
 import type { JsonObject } from '../notion/types.js';
 import { floorToMinute, isExpiredCursor, MAX_PAGE_SIZE } from './read-pages.js';
 

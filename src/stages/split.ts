@@ -12,9 +12,9 @@ export type { ArraysMode, SplitOptions } from '../core/split.js';
 
 /**
  * Splits list columns of a Singer message stream into child tables.
- * Rejects with `NotionStreamError` `invalid_input` (a RECORD before its SCHEMA, a list column holding
- * something else than a list of its declared items, an element field clashing with a child table's own
- * columns, an unknown `arrays` mode) or `aborted` when `options.signal` aborts.
+ * Rejects with `NotionStreamError` `invalid_message` (a RECORD before its SCHEMA, a list column holding
+ * something else than a list of its declared items), `invalid_schema` (an element field clashing with a
+ * child table's own columns), `invalid_option` (an unknown `arrays` mode) or `aborted` when `options.signal` aborts.
  */
 export async function* splitStream(messages: AsyncIterable<SingerMessage>, options: SplitOptions & { signal?: AbortSignal } = {}): AsyncGenerator<SingerMessage> {
   const splitter = new MessageSplitter(options);

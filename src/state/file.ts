@@ -6,7 +6,7 @@
  * the file sinks rename it in the same recorded commit as their data (`writeStateTemp`).
  */
 import { open, readFile, rename, rm } from 'node:fs/promises';
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import { temporaryPath } from '../sinks/ndjson.js';
 import { isEndMarker } from '../singer/end-marker.js';
 
@@ -17,7 +17,7 @@ export async function readStateFile(path: string): Promise<unknown> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new NotionStreamError('invalid_input', `Cannot read the state file ${path}: ${(err as Error).message}.`, false, { cause: err });
+    throw new NotionStreamError('io_error', `Cannot read the state file ${path}: ${(err as Error).message}.`, false, { cause: err });
   }
   if (text.trim() === '') return undefined;
   const values: unknown[] = [];
@@ -30,7 +30,7 @@ export async function readStateFile(path: string): Promise<unknown> {
       try {
         values.push(JSON.parse(line));
       } catch {
-        throw new NotionStreamError('invalid_input', `The state file ${path} is not JSON (line ${i + 1}). It should hold what a run saved there, or a Singer STATE message.`, false);
+        throw new NotionStreamError('invalid_state', `The state file ${path} is not JSON (line ${i + 1}). It should hold what a run saved there, or a Singer STATE message.`, false);
       }
     }
   }
@@ -39,13 +39,13 @@ export async function readStateFile(path: string): Promise<unknown> {
   const data = values.filter((v) => !(typeof v === 'object' && v !== null && isEndMarker(v as Record<string, unknown>)));
   if (data.length === 0) return undefined;
   if (data.length === 1) return data[0];
-  throw new NotionStreamError('invalid_input', `The state file ${path} holds several JSON values but no STATE message.`, false);
+  throw new NotionStreamError('invalid_state', `The state file ${path} holds several JSON values but no STATE message.`, false);
 }
 
 /**
  * Writes the state value to a new temporary file next to `path` (`.<name>.<pid>.<hex>.tmp`), flushed to
  * disk, for a commit that renames it over `path` together with the data (see sinks/file-commit.ts).
- * Returns the temporary file's path. Throws `invalid_input` (not retryable) when it cannot be written;
+ * Returns the temporary file's path. Throws `io_error` (not retryable) when it cannot be written;
  * nothing is left behind then.
  */
 export async function writeStateTemp(path: string, value: unknown): Promise<string> {
@@ -61,7 +61,7 @@ export async function writeStateTemp(path: string, value: unknown): Promise<stri
     return tmp;
   } catch (err) {
     await rm(tmp, { force: true });
-    throw new NotionStreamError('invalid_input', `Cannot write the state file ${path}: ${(err as Error).message}. Nothing was replaced; fix the path and run again.`, false, { cause: err });
+    throw new NotionStreamError('io_error', `Cannot write the state file ${path}: ${(err as Error).message}. Nothing was replaced; fix the path and run again.`, false, { cause: err });
   }
 }
 
@@ -72,6 +72,6 @@ export async function writeStateFile(path: string, value: unknown): Promise<void
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw new NotionStreamError('invalid_input', `Cannot write the state file ${path}: ${(err as Error).message}. The data was written; fix the path and run again (the next run re-reads what this one read).`, false, { cause: err });
+    throw new NotionStreamError('io_error', `Cannot write the state file ${path}: ${(err as Error).message}. The data was written; fix the path and run again (the next run re-reads what this one read).`, false, { cause: err });
   }
 }

@@ -9,7 +9,7 @@
  * state file (`--state <path>`). The ids cost about 40 bytes per page.
  */
 import { compactId } from '../core/names.js';
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 
 export const STATE_FORMAT = 1;
 
@@ -68,12 +68,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /**
  * Checks a STATE value read back (from a warehouse table or a state file). Undefined stays undefined
  * (no state: everything is read). Anything else that is not a notion-stream state is refused with the fix.
- * Throws `NotionStreamError` `invalid_input` naming `from` and the fix (delete it, or `--full-refresh`).
+ * Throws `NotionStreamError` `invalid_state` naming `from` and the fix (delete it, or `--full-refresh`).
  */
 export function parseState(value: unknown, from: string): SyncState | undefined {
   if (value === undefined || value === null) return undefined;
   const bad = (why: string) =>
-    new NotionStreamError('invalid_input', `The incremental state in ${from} is not usable: ${why}. Delete it (or run with --full-refresh) to read everything again.`, false);
+    new NotionStreamError('invalid_state', `The incremental state in ${from} is not usable: ${why}. Delete it (or run with --full-refresh) to read everything again.`, false);
   if (!isObject(value)) throw bad('it is not a JSON object');
   if (value.notion_stream !== STATE_FORMAT) throw bad(`it was not written by this version of notion-stream (format ${JSON.stringify(value.notion_stream)}, expected ${STATE_FORMAT})`);
   if (!isObject(value.bookmarks)) throw bad('it has no "bookmarks" object');

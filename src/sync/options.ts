@@ -5,7 +5,7 @@
 import { tableName } from '../core/names.js';
 import type { ArraysMode } from '../core/split.js';
 import { DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT } from '../notion/api.js';
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import type { Destination, WriteMode } from '../sinks/destinations.js';
 import { parseDuration } from '../state/state.js';
 import type { Logger } from '../util/log.js';

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import { createBigQueryClient } from '../sinks/bigquery/client.js';
 import { createSink } from '../sinks/create.js';
 import { DEFAULT_DUCKDB_PATH } from '../sinks/duckdb.js';
@@ -80,8 +80,8 @@ function toRun(row: Record<string, unknown>): RunRecord {
 
 /**
  * Reads the status of a warehouse. Throws `NotionStreamError`: `invalid_option` (a bad `to`, a missing
- * BigQuery project or dataset, `runs` not a whole number ≥ 1), `invalid_input` (a DuckDB file that cannot
- * be opened, a state that is not JSON), `bigquery_error`.
+ * BigQuery project or dataset, `runs` not a whole number ≥ 1), `io_error` (a DuckDB file that cannot
+ * be opened), `invalid_state` (a state that is not JSON), `bigquery_error`.
  */
 export async function readStatus(options: StatusOptions = {}): Promise<DestinationStatus> {
   const to = options.to ?? 'duckdb';
@@ -102,7 +102,7 @@ async function duckDbStatus(path: string, limit: number): Promise<Omit<Destinati
   try {
     instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   } catch (err) {
-    throw new NotionStreamError('invalid_input', `Cannot open the DuckDB file ${path}: ${(err as Error).message}. Check the path, and that no other program has the file open.`, false, { cause: err });
+    throw new NotionStreamError('io_error', `Cannot open the DuckDB file ${path}: ${(err as Error).message}. Check the path, and that no other program has the file open.`, false, { cause: err });
   }
   const c = await instance.connect();
   try {

@@ -23,7 +23,7 @@ import type { NotionDataSource, NotionPage } from '../notion/types.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { createSink } from '../sinks/create.js';
 import { RUNS_TABLE, type RunRecord, type Sink, type SinkSummary } from '../sinks/types.js';
-import { isAbortError, isNotionStreamError, redact } from '../notion/errors.js';
+import { isAbortError, isNotionStreamError, redact } from '../errors.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { withLineage } from './lineage.js';
 import { CatalogCollector } from '../stages/catalog.js';
@@ -52,7 +52,8 @@ import { toTables } from './tables.js';
  *                      an `out` or `state` path that cannot be written
  *   bad_token, not_shared, invalid_id   Notion refused the token or an id
  *   retries_exhausted, rate_limit_blocked, notion_error, window_stuck   Notion failed (see `retryable`)
- *   invalid_input      a destination that cannot take the data (a changed column type, a bad state)
+ *   invalid_state      a saved state that is not usable
+ *   invalid_name, invalid_schema, invalid_value   a destination that cannot take a table, column or value
  *   schema_changed, bigquery_error, io_error   the destination failed
  *   aborted            `signal` aborted (an `AbortError` may also surface from a stream)
  */

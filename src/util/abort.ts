@@ -1,4 +1,4 @@
-import { abortedError } from '../notion/errors.js';
+import { abortedError } from '../errors.js';
 
 /** Throws the run's abort error when the signal is aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -2,7 +2,7 @@
  * Bounded, order-keeping concurrency for async-iterable stages: memory stays flat because every queue
  * has a fixed size, and the output order is the input order whatever finishes first.
  */
-import { abortedError } from '../notion/errors.js';
+import { abortedError } from '../errors.js';
 import { Spool } from './spool.js';
 
 /** Maps each item with at most `concurrency` calls in flight, yielding results in input order. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { NotionStreamError } from '../notion/errors.js';
+import { NotionStreamError } from '../errors.js';
 import { describeNodeError } from './node-errors.js';
 
 /** A usage mistake: code `invalid_option`, not retryable. */

@@ -132,7 +132,7 @@ describe('MessageSplitter', () => {
     const splitter = new MessageSplitter();
     expect(() => splitter.push(full)).toThrow(/before its SCHEMA/);
     splitter.push(tasksSchema);
-    expect(() => splitter.push(record({ id: 'p1', tags: 'urgent' }))).toThrow(expect.objectContaining({ code: 'invalid_input', message: expect.stringMatching(/column "tags" should hold a list/) }));
+    expect(() => splitter.push(record({ id: 'p1', tags: 'urgent' }))).toThrow(expect.objectContaining({ code: 'invalid_message', message: expect.stringMatching(/column "tags" should hold a list/) }));
   });
 
   it('passes every message through untouched in inline mode', () => {

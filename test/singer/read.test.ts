@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { isNotionStreamError } from '../../src/notion/errors.js';
+import { isNotionStreamError } from '../../src/errors.js';
 import type { SingerMessage } from '../../src/singer/messages.js';
 import { readJsonLines, readSingerLines } from '../../src/singer/read.js';
 
@@ -68,7 +68,7 @@ describe('readSingerLines', () => {
     ['a field its SCHEMA does not declare', `${JSON.stringify(messages[0])}\n{"type":"RECORD","stream":"tasks","record":{"id":"a","extra":1}}`, 2, /line 2: RECORD for stream "tasks" has the field "extra", which its SCHEMA does not declare/],
   ])('rejects %s with its line number', async (_name, input, _line, pattern) => {
     const err = await failure(input);
-    expect(err.code).toBe('invalid_input');
+    expect(err.code).toBe('invalid_message');
     expect(err.message).toMatch(pattern);
   });
 
@@ -76,7 +76,7 @@ describe('readSingerLines', () => {
     const bytes = Buffer.concat([Buffer.from(`${JSON.stringify(messages[0])}\n\n{"type":"RECORD","stream":"tasks","record":{"id":"a","name":"`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}}\n')]);
     for (const cut of [1, 200, bytes.length - 6, bytes.length - 4]) {
       await expect(collect(readSingerLines(Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]))), `cut at ${cut}`).rejects.toMatchObject({
-        code: 'invalid_input',
+        code: 'invalid_message',
         message: expect.stringMatching(/^line 3: not valid UTF-8/),
       });
     }
@@ -104,6 +104,6 @@ describe('readJsonLines', () => {
   });
 
   it('rejects a line that is not an object', async () => {
-    await expect(collect(readJsonLines(['{"a":1}\n"str"\n']))).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^line 2: expected a JSON object, got a string/) });
+    await expect(collect(readJsonLines(['{"a":1}\n"str"\n']))).rejects.toMatchObject({ code: 'invalid_message', message: expect.stringMatching(/^line 2: expected a JSON object, got a string/) });
   });
 });

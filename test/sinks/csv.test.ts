@@ -54,7 +54,7 @@ describe('CsvSink', () => {
   it('rejects a changed header after records, leaving the directory as it was', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ns-csv-'));
     const run = new CsvSink({ dir }).write(from([tasks, record('tasks', { id: 'a' }), schema('tasks', { id: str, extra: str })]));
-    await expect(run).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('"tasks"') });
+    await expect(run).rejects.toMatchObject({ code: 'invalid_message', message: expect.stringContaining('"tasks"') });
     expect(await readdir(dir)).toEqual([]);
   });
 

@@ -137,7 +137,7 @@ describe('DuckDbSink merge', () => {
 
   it('refuses a parent table without key_properties', async () => {
     const path = await dbPath();
-    await expect(load(path, [schema('nokey', { id: str }, []), record('nokey', { id: 'a' })])).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/merge needs a key: table nokey/) });
+    await expect(load(path, [schema('nokey', { id: str }, []), record('nokey', { id: 'a' })])).rejects.toMatchObject({ code: 'invalid_schema', message: expect.stringMatching(/merge needs a key: table nokey/) });
   });
 
   it('a failure in the final transaction leaves every table and the state as before', async () => {

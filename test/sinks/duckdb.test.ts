@@ -137,7 +137,7 @@ describe('DuckDbSink types', () => {
     const path = await dbPath();
     const bad = schema('events', { id: str, at: { type: ['null', 'string'], format: 'date-time' } });
     await expect(new DuckDbSink({ path }).write(from([bad, record('events', { id: 'a', at: 'yesterday' })]))).rejects.toMatchObject({
-      code: 'invalid_input',
+      code: 'invalid_value',
       message: expect.stringMatching(/Table "events", row 1, column "at": cannot store "yesterday" as TIMESTAMP WITH TIME ZONE/),
     });
     expect(await tableNames(path)).toEqual([]);
@@ -196,7 +196,7 @@ describe('DuckDbSink replace', () => {
     const path = await dbPath();
     await new DuckDbSink({ path }).write(from([peopleSchema, ...people(2)]));
     const run = new DuckDbSink({ path }).write(from([tagsSchema, schema('people', { id: str, age: num }), record('people', { id: 'x', age: 1.5 })]));
-    await expect(run).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/Table "people", column "age": it is BIGINT .* makes it DOUBLE.*DROP TABLE "people"/) });
+    await expect(run).rejects.toMatchObject({ code: 'schema_changed', message: expect.stringMatching(/Table "people", column "age": it is BIGINT .* makes it DOUBLE.*DROP TABLE "people"/) });
     expect(await tableNames(path)).toEqual(['people']);
     expect(await query(path, `SELECT count(*)::INTEGER AS n FROM people`)).toEqual([{ n: 2 }]);
   });

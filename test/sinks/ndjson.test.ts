@@ -56,7 +56,7 @@ describe('NdjsonSink', () => {
 
   it('rejects a RECORD before its SCHEMA', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ns-ndjson-'));
-    await expect(new NdjsonSink({ out: join(dir, 'o') }).write(from([record('x', {})]))).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(new NdjsonSink({ out: join(dir, 'o') }).write(from([record('x', {})]))).rejects.toMatchObject({ code: 'invalid_message' });
     expect(await readdir(dir)).toEqual([]);
   });
 });

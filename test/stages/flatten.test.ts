@@ -183,9 +183,9 @@ describe('flatten stage', () => {
   });
 
   it('rejects input that is not what `pages` prints', async () => {
-    await expect(collect(flattenStream([page('p', 'x')]))).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/before any data source/) });
-    await expect(collect(flattenStream([{ object: 'block' } as never]))).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(collect(flattenStream([tiny('a', 'A'), tiny('a', 'B')]))).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(collect(flattenStream([page('p', 'x')]))).rejects.toMatchObject({ code: 'invalid_message', message: expect.stringMatching(/before any data source/) });
+    await expect(collect(flattenStream([{ object: 'block' } as never]))).rejects.toMatchObject({ code: 'invalid_message' });
+    await expect(collect(flattenStream([tiny('a', 'A'), tiny('a', 'B')]))).rejects.toMatchObject({ code: 'invalid_message' });
   });
 
   it('stops when its signal aborts', async () => {

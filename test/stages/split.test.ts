@@ -83,6 +83,6 @@ describe('createSplitter', () => {
   it('fails the pipeline on a malformed record', async () => {
     const bad: SingerMessage[] = [messages[0]!, { type: 'RECORD', stream: 'tasks', record: { id: 'x', tags: 'a' } }];
     const sink = new Writable({ objectMode: true, write: (_c, _e, cb) => cb() });
-    await expect(pipeline(Readable.from(bad), createSplitter(), sink)).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(pipeline(Readable.from(bad), createSplitter(), sink)).rejects.toMatchObject({ code: 'invalid_message' });
   });
 });

@@ -1,5 +1,5 @@
 /** Reading a value with the type its column needs, or failing with a `FlattenError` naming table, column and page. */
-import { NotionStreamError } from '../../notion/errors.js';
+import { NotionStreamError } from '../../errors.js';
 import type { Json, JsonObject } from '../../notion/types.js';
 import { isObject, type PropertyColumns } from './columns.js';
 import type { TableSpec } from './table.js';
@@ -11,7 +11,7 @@ export class FlattenError extends NotionStreamError {
     readonly column: string,
     message: string,
   ) {
-    super('invalid_input', message, false);
+    super('invalid_value', message, false);
   }
 }
 

@@ -28,7 +28,7 @@ function addUnknownProperty(spec: TableSpec, name: string, pv: PropertyValue): P
 /**
  * The flat record of a page: system columns, then each property's columns. May decide a formula's
  * type or add a column for a property missing from the schema (both bump `spec.version`).
- * Throws `FlattenError` (a `NotionStreamError` of code `invalid_input`, naming table, column and page)
+ * Throws `FlattenError` (a `NotionStreamError` of code `invalid_value`, naming table, column and page)
  * for a value that does not fit its column: a formula or rollup changing result type, a value of another
  * type than the schema says, an unreadable date.
  */

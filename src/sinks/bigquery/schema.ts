@@ -9,7 +9,7 @@
  * read back compares field by field with one built here.
  */
 import { MAX_COLUMN_NAME_LENGTH, RESERVED_PREFIXES } from '../../core/names.js';
-import { NotionStreamError } from '../../notion/errors.js';
+import { NotionStreamError } from '../../errors.js';
 import { columnType, type ColumnType, type SchemaMessage } from '../../singer/messages.js';
 
 export interface BigQueryField {
@@ -75,20 +75,20 @@ export function invalidTableName(name: string): string | undefined {
 export function bigQuerySchema(message: SchemaMessage): BigQueryField[] {
   const tableProblem = invalidTableName(message.stream);
   if (tableProblem) {
-    throw new NotionStreamError('invalid_input', `Stream "${message.stream}" cannot be a BigQuery table name (${tableProblem}). Rename it with --table, or in the Singer stream.`, false);
+    throw new NotionStreamError('invalid_name', `Stream "${message.stream}" cannot be a BigQuery table name (${tableProblem}). Rename it with --table, or in the Singer stream.`, false);
   }
   const entries = Object.entries(message.schema.properties);
   if (entries.length > MAX_COLUMNS) {
-    throw new NotionStreamError('invalid_input', `Table "${message.stream}" has ${entries.length} columns; BigQuery allows at most ${MAX_COLUMNS}.`, false);
+    throw new NotionStreamError('invalid_schema', `Table "${message.stream}" has ${entries.length} columns; BigQuery allows at most ${MAX_COLUMNS}.`, false);
   }
   const seen = new Map<string, string>();
   return entries.map(([name, column]) => {
     const problem = invalidColumnName(name);
-    if (problem) throw new NotionStreamError('invalid_input', `Column "${name}" of table "${message.stream}" cannot be a BigQuery column name (${problem}).`, false);
+    if (problem) throw new NotionStreamError('invalid_name', `Column "${name}" of table "${message.stream}" cannot be a BigQuery column name (${problem}).`, false);
     const folded = name.toLowerCase();
     const other = seen.get(folded);
     if (other !== undefined) {
-      throw new NotionStreamError('invalid_input', `Columns "${other}" and "${name}" of table "${message.stream}" are the same name to BigQuery, which ignores case. Rename one of them.`, false);
+      throw new NotionStreamError('invalid_schema', `Columns "${other}" and "${name}" of table "${message.stream}" are the same name to BigQuery, which ignores case. Rename one of them.`, false);
     }
     seen.set(folded, name);
     return bigQueryField(name, columnType(column), column.description);

@@ -54,7 +54,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BigQuery, Dataset, Table } from '@google-cloud/bigquery';
-import { NotionStreamError } from '../../notion/errors.js';
+import { NotionStreamError } from '../../errors.js';
 import type { SchemaMessage, SingerMessage } from '../../singer/messages.js';
 import { throwIfAborted } from '../../util/abort.js';
 import { duringCommit } from '../../util/commit-window.js';
@@ -186,11 +186,12 @@ function present(value: unknown): boolean {
  * BigQuery sink: every Singer stream becomes a table of one dataset, loaded through load jobs into
  * staging tables, then swapped in by ONE multi-statement transaction with the run's state only when the
  * whole input succeeded (see this file's header). The constructor throws `NotionStreamError`
- * `invalid_option` without a project and `invalid_input` without a dataset. `write` rejects leaving the
+ * `invalid_option` without a project or a dataset. `write` rejects leaving the
  * targets as they were, with `bigquery_error` (no credentials, the endpoint unreachable, access refused,
  * a job or the swap refused; `retryable` for 5xx), `schema_changed` (column types changed since the last
- * load: run with `fullRefresh`), `invalid_input` (a table named like the state table, a bad `_deleted_at`,
- * a deletion record without its key, merge without `key_properties`), `aborted`, or the stream's error.
+ * load: run with `fullRefresh`), `invalid_name` (a table named like the state table),
+ * `invalid_schema` (a bad `_deleted_at`, merge without `key_properties`), `invalid_message` (a deletion
+ * record without its key), `aborted`, or the stream's error.
  */
 export class BigQuerySink implements Sink {
   /** How the run's tables get into place: replace, append or merge. */
@@ -210,7 +211,7 @@ export class BigQuerySink implements Sink {
 
   constructor(private readonly options: BigQuerySinkOptions) {
     if (!options.projectId) throw new NotionStreamError('invalid_option', 'BigQuery needs a project: pass --project or set GOOGLE_CLOUD_PROJECT.', false);
-    if (!options.datasetId) throw new NotionStreamError('invalid_input', 'BigQuery needs a dataset: pass --dataset.', false);
+    if (!options.datasetId) throw new NotionStreamError('invalid_option', 'BigQuery needs a dataset: pass --dataset.', false);
     this.mode = options.mode ?? 'replace';
     this.runPlan = new RunPlan(this.mode);
     this.client = options.client ?? createBigQueryClient({ projectId: options.projectId, location: options.location, endpoint: options.endpoint });
@@ -367,14 +368,14 @@ export class BigQuerySink implements Sink {
 
   private async onSchema(tables: Map<string, RunTable>, message: SchemaMessage, signal?: AbortSignal): Promise<void> {
     if (message.stream.toLowerCase() === STATE_TABLE) {
-      throw new NotionStreamError('invalid_input', `Stream "${message.stream}" has the name of the table notion-stream keeps its state in. Rename it with --table, or in the Singer stream.`, false);
+      throw new NotionStreamError('invalid_name', `Stream "${message.stream}" has the name of the table notion-stream keeps its state in. Rename it with --table, or in the Singer stream.`, false);
     }
     const fields = bigQuerySchema(message);
     const known = tables.get(message.stream);
     const isChild = this.runPlan.schema(message).parent?.kind === 'list';
     const deletedAt = fields.find((f) => f.name === DELETED_AT);
     if (!isChild && deletedAt && fieldKind(deletedAt) !== 'TIMESTAMP') {
-      throw new NotionStreamError('invalid_input', `Column ${DELETED_AT} of table ${message.stream} marks deletions and must be a date-time (TIMESTAMP), not ${fieldKind(deletedAt)}.`, false);
+      throw new NotionStreamError('invalid_schema', `Column ${DELETED_AT} of table ${message.stream} marks deletions and must be a date-time (TIMESTAMP), not ${fieldKind(deletedAt)}.`, false);
     }
     if (!isChild) {
       // A new parent stream starts: the tables before it are usually done, so their uploads close now.
@@ -405,7 +406,7 @@ export class BigQuerySink implements Sink {
   private checkDeletion(table: RunTable, record: Record<string, unknown>): void {
     const missing = table.schema.key_properties.filter((k) => !present(record[k]));
     if (missing.length > 0) {
-      throw new NotionStreamError('invalid_input', `A deletion record of table ${table.name} (${DELETED_AT} set) has no ${missing.join(', ')}: it cannot say which row is deleted.`, false);
+      throw new NotionStreamError('invalid_message', `A deletion record of table ${table.name} (${DELETED_AT} set) has no ${missing.join(', ')}: it cannot say which row is deleted.`, false);
     }
   }
 
@@ -449,7 +450,7 @@ export class BigQuerySink implements Sink {
       const run = this.runPlan.get(table.name)!;
       const parent = run.parent?.kind === 'list' ? byName.get(this.runPlan.parents(table.name)[0]?.stream ?? '') : undefined;
       if (this.mode === 'merge' && table.isChild && !parent) {
-        throw new NotionStreamError('invalid_input', `--mode merge: child table ${table.name} has no parent table in this run.`, false);
+        throw new NotionStreamError('invalid_schema', `--mode merge: child table ${table.name} has no parent table in this run.`, false);
       }
       // A child table goes with its parent: replaced whole when the parent is (the run plan's `refresh`).
       const fullRefresh = run.load === 'refresh';
@@ -503,7 +504,7 @@ export class BigQuerySink implements Sink {
       const [metadata] = await this.table(RUNS_TABLE).getMetadata();
       const names = new Set(((metadata.schema?.fields ?? []) as BigQueryField[]).map((f) => f.name.toLowerCase()));
       if (!RUN_FIELDS.every((f) => names.has(f.name))) {
-        throw new NotionStreamError('invalid_input', `Table ${this.destination}.${RUNS_TABLE} exists without the columns of notion-stream's runs table (${RUN_FIELDS.map((f) => f.name).join(', ')}). Rename or drop it.`, false);
+        throw new NotionStreamError('invalid_state', `Table ${this.destination}.${RUNS_TABLE} exists without the columns of notion-stream's runs table (${RUN_FIELDS.map((f) => f.name).join(', ')}). Rename or drop it.`, false);
       }
       return false;
     } catch (err) {
@@ -547,7 +548,7 @@ export class BigQuerySink implements Sink {
       const [metadata] = await this.table(STATE_TABLE).getMetadata();
       const names = new Set(((metadata.schema?.fields ?? []) as BigQueryField[]).map((f) => f.name.toLowerCase()));
       if (!STATE_FIELDS.every((f) => names.has(f.name))) {
-        throw new NotionStreamError('invalid_input', `Table ${this.destination}.${STATE_TABLE} exists without the columns value and committed_at, so it is not notion-stream's state table. Rename or drop it.`, false);
+        throw new NotionStreamError('invalid_state', `Table ${this.destination}.${STATE_TABLE} exists without the columns value and committed_at, so it is not notion-stream's state table. Rename or drop it.`, false);
       }
       return false;
     } catch (err) {
@@ -689,7 +690,7 @@ export class BigQuerySink implements Sink {
   /**
    * What the swap SQL needs for one table, from its plan and the run plan's link: a list child's
    * parent, a scoped table's parents (a parent replaced whole adds the keys its target held before the
-   * run: its backup copy when it is recreated). Throws `invalid_input` for a merge without a key.
+   * run: its backup copy when it is recreated). Throws `invalid_schema` for a merge without a key.
    */
   private swapTable(plan: SwapPlan, plans: ReadonlyMap<string, SwapPlan>): SwapTable {
     const { table, parent, mode, wanted } = plan;

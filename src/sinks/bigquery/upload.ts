@@ -14,7 +14,7 @@ import { rm } from 'node:fs/promises';
 import { ClientRequest } from 'node:http';
 import type { Writable } from 'node:stream';
 import type { BigQuery, Job, Table } from '@google-cloud/bigquery';
-import { isAbortError, NotionStreamError } from '../../notion/errors.js';
+import { isAbortError, NotionStreamError } from '../../errors.js';
 import { sleep, throwIfAborted } from '../../util/abort.js';
 import type { BigQueryField } from './schema.js';
 

@@ -14,7 +14,7 @@
  * NULL is an omitted key. A record key the SCHEMA does not declare is an error (BigQuery would refuse the
  * row, and ignoring unknown values would drop data silently).
  */
-import { NotionStreamError } from '../../notion/errors.js';
+import { NotionStreamError } from '../../errors.js';
 import { columnType, type ColumnType, type SchemaMessage } from '../../singer/messages.js';
 import { stringifyJson } from '../../singer/json.js';
 
@@ -88,7 +88,7 @@ export class RowEncoder {
     for (const [name, value] of Object.entries(record)) {
       const type = this.columns.get(name);
       if (!type) {
-        throw new NotionStreamError('invalid_input', `A record of table "${this.schema.stream}" has the column "${name}", which its SCHEMA does not declare. Add it to the SCHEMA message.`, false);
+        throw new NotionStreamError('invalid_message', `A record of table "${this.schema.stream}" has the column "${name}", which its SCHEMA does not declare. Add it to the SCHEMA message.`, false);
       }
       if (value === null || value === undefined) continue;
       try {
@@ -96,7 +96,7 @@ export class RowEncoder {
       } catch (err) {
         if (!(err instanceof ValueError)) throw err;
         const id = record.id ?? record._parent_id;
-        throw new NotionStreamError('invalid_input', `Table "${this.schema.stream}", column "${name}"${id === undefined ? '' : `, row ${JSON.stringify(id)}`}: ${err.message}.`, false);
+        throw new NotionStreamError('invalid_value', `Table "${this.schema.stream}", column "${name}"${id === undefined ? '' : `, row ${JSON.stringify(id)}`}: ${err.message}.`, false);
       }
     }
     return stringifyJson(extra ? { ...row, ...extra } : row);

@@ -10,7 +10,16 @@ export type ErrorCode =
   | 'retries_exhausted'
   | 'window_stuck'
   | 'notion_error'
-  | 'invalid_input'
+  /** A Singer or `pages` line that breaks the protocol: bad JSON, a RECORD before its SCHEMA, an undeclared field. */
+  | 'invalid_message'
+  /** A SCHEMA a destination cannot load: no key for a merge, too many columns, a bad `_deleted_at` type. */
+  | 'invalid_schema'
+  /** A table or column name the destination cannot take, or one notion-stream keeps for itself. */
+  | 'invalid_name'
+  /** A value that does not fit its column's type. */
+  | 'invalid_value'
+  /** A saved state (file or `_notion_stream_state` row) that is not usable. */
+  | 'invalid_state'
   | 'incomplete_input'
   | 'io_error'
   /** A flag's value or combination is wrong (a usage mistake: exit code 2). */
