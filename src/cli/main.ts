@@ -103,7 +103,7 @@ function destinationFlags<T>(y: Argv<T>) {
     .option('dataset', { type: 'string', description: 'BigQuery dataset; created (in --location) when missing.' })
     .option('location', { type: 'string', description: 'BigQuery location of the dataset and its jobs (US, EU, europe-west1, ...).' })
     .option('bigquery-endpoint', { type: 'string', description: 'A BigQuery-compatible REST endpoint, e.g. a local test server (env BIGQUERY_API_ENDPOINT); uses no Google credentials.' })
-    .option('full-refresh', { type: 'boolean', default: false, description: 'BigQuery: recreate tables whose column types changed, instead of stopping. With --incremental: read every data source in full and replace its tables.' })
+    .option('full-refresh', { type: 'boolean', default: false, description: 'DuckDB and BigQuery: rebuild tables whose column types changed (from this run\'s rows), instead of stopping. With --incremental: read every data source in full and replace its tables.' })
     .option('soft-delete', { type: 'boolean', default: false, description: 'Deletion records (incremental runs) keep their rows with _deleted_at set, instead of deleting them and their child rows.' });
 }
 

@@ -21,7 +21,7 @@ export interface SinkOptions {
   dataset?: string;
   location?: string;
   bigqueryEndpoint?: string;
-  /** BigQuery: recreate tables whose column types changed. */
+  /** Warehouses: rebuild tables whose column types changed, from the run's rows (see sinks/evolution.ts). */
   fullRefresh?: boolean;
   /** Warehouses: a deletion record (`_deleted_at` set) keeps its row with `_deleted_at` instead of deleting it. */
   softDelete?: boolean;
@@ -60,7 +60,7 @@ export function createSink(options: SinkOptions): Sink {
       log: options.log,
     });
   }
-  if (options.to === 'duckdb') return new DuckDbSink({ path: options.out ?? DEFAULT_DUCKDB_PATH, mode, softDelete: options.softDelete });
+  if (options.to === 'duckdb') return new DuckDbSink({ path: options.out ?? DEFAULT_DUCKDB_PATH, mode, softDelete: options.softDelete, fullRefresh: options.fullRefresh });
   if (mode === 'merge') {
     throw new NotionStreamError('invalid_option', `--mode merge is available for --to duckdb and --to bigquery; --to ${options.to} takes --mode replace (the default) or append.`, false);
   }

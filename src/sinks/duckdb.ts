@@ -57,6 +57,7 @@ import { columnType, type ColumnType, type SchemaMessage, type SingerMessage } f
 import { throwIfAborted } from '../util/abort.js';
 import { dropTables, dropTablesBestEffort, newRunId, quoteIdent, SEQ_COLUMN, stageName, STAGE_PREFIX, StagingMemory, stagingTables } from './duckdb-staging.js';
 import { RunPlan, type TablePlan } from './plan.js';
+import { typeChangeError, type TypeChange } from './evolution.js';
 import { DELETED_AT, swapStatements, type Deletions, type Dialect, type ScopeParent, type SwapTable } from './swap-sql.js';
 import { RunTables, STATE_TABLE, type RunRecord, type Sink, type SinkSummary, type WriteOptions } from './types.js';
 import { saveRun } from './duckdb-runs.js';
@@ -76,6 +77,11 @@ export interface DuckDbSinkOptions {
   batchRows?: number;
   /** A deletion record (`_deleted_at` set) keeps its row with `_deleted_at` instead of deleting it. */
   softDelete?: boolean;
+  /**
+   * A table whose column types changed since the last load is rebuilt with the new types from this run's
+   * rows (default false: the run stops with `schema_changed`). See ./evolution.ts.
+   */
+  fullRefresh?: boolean;
 }
 
 export const DEFAULT_DUCKDB_PATH = 'notion.duckdb';
@@ -214,12 +220,15 @@ export class DuckDbSink implements Sink {
   readonly batchRows: number;
   /** Deletion records mark their row (`_deleted_at`) instead of deleting it. */
   readonly softDelete: boolean;
+  /** A table whose column types changed is rebuilt from the run's rows instead of failing the run. */
+  readonly fullRefresh: boolean;
 
   constructor(options: DuckDbSinkOptions = {}) {
     this.path = options.path ?? DEFAULT_DUCKDB_PATH;
     this.mode = options.mode ?? 'replace';
     this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
     this.softDelete = options.softDelete ?? false;
+    this.fullRefresh = options.fullRefresh ?? false;
     if (this.mode !== 'replace' && this.mode !== 'append' && this.mode !== 'merge') {
       throw new NotionStreamError('invalid_option', `DuckDB mode "${String(this.mode)}" is not supported: use replace, append or merge.`, false);
     }
@@ -377,14 +386,15 @@ export class DuckDbSink implements Sink {
     let state = states.get(target);
     const created = !state;
     if (!state) {
-      const load = plan.load;
-      if (load === 'merge' && message.key_properties.length === 0) {
+      if (plan.load === 'merge' && message.key_properties.length === 0) {
         throw new NotionStreamError('invalid_schema', `--mode merge needs a key: table ${target} has no key_properties in its SCHEMA. Use --mode replace or append.`, false);
       }
       const existing = await existingColumns(connection, target);
+      // A full refresh rebuilds a table whose column types changed from this run's rows, as BigQuery does.
+      if (this.fullRefresh && plan.load !== 'replace' && plan.load !== 'refresh' && typeChanges(target, existing, wanted).length > 0) plan = { ...plan, load: 'refresh' };
       // Kept columns of the existing table come first, in their order, then the new ones. A table
       // replaced whole in a merge run is rebuilt from the run's columns only.
-      const columns: Column[] = load === 'refresh' ? [] : existing.map((c) => ({ ...c, type: undefined }));
+      const columns: Column[] = plan.load === 'refresh' ? [] : existing.map((c) => ({ ...c, type: undefined }));
       state = {
         target,
         stage: stageName(runId, target),
@@ -427,11 +437,7 @@ export class DuckDbSink implements Sink {
         continue;
       }
       if (have.sqlType !== c.sqlType) {
-        throw new NotionStreamError(
-          'schema_changed',
-          `Table "${state.target}", column "${have.name}": it is ${have.sqlType} in ${this.path} but the new schema makes it ${c.sqlType}, and notion-stream does not change column types. To load it, drop the table (in duckdb ${this.path}: DROP TABLE ${quoteIdent(state.target)};) or delete ${this.path}, then run again.`,
-          false,
-        );
+        throw typeChangeError(this.path, typeChanges(state.target, state.columns, wanted));
       }
       have.type = c.type;
       have.appendAs = undefined;
@@ -499,6 +505,15 @@ export class DuckDbSink implements Sink {
     }));
     return { ...merged, scope: { column: table.parent.column, parents: scope } };
   }
+}
+
+/** The columns of `have` (the table) whose type differs from the same column of `wanted` (names compared without case). */
+function typeChanges(table: string, have: readonly { name: string; sqlType: string }[], wanted: readonly { name: string; sqlType: string }[]): TypeChange[] {
+  const byName = new Map(wanted.map((c) => [c.name.toLowerCase(), c]));
+  return have.flatMap((h) => {
+    const w = byName.get(h.name.toLowerCase());
+    return w && w.sqlType !== h.sqlType ? [{ table, column: h.name, from: h.sqlType, to: w.sqlType }] : [];
+  });
 }
 
 /** Replaces the one row of the state table, inside the final transaction. */

@@ -57,7 +57,7 @@ export interface DestinationOptions {
   location?: string;
   /** A BigQuery-compatible REST endpoint (no Google credentials then). Default: env `BIGQUERY_API_ENDPOINT`. */
   bigqueryEndpoint?: string;
-  /** BigQuery: recreate tables whose column types changed. Incremental: read every data source in full. Default false. */
+  /** Warehouses: rebuild tables whose column types changed, from the run's rows. Incremental: read every data source in full. Default false. */
   fullRefresh?: boolean;
   /** Warehouses: deletion records set `_deleted_at` instead of deleting rows. Default false. */
   softDelete?: boolean;

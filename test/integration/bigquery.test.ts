@@ -194,7 +194,7 @@ describe('sync --to bigquery', () => {
     const changed = [schema('string'), record('one')].join('\n');
     const refused = await runCli(['load', '--assume-complete', ...toBigQuery('d')], {}, undefined, changed);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/column n is INTEGER in BigQuery but STRING now.*--full-refresh/);
+    expect(refused.stderr).toMatch(/table "t": column "n" is INTEGER in BigQuery \(test-project\.d\) but STRING now.*--full-refresh/);
     expect((await readBack('d')).t!.rows).toEqual([{ id: 'a', n: 1 }]);
     const refreshed = await runCli(['load', '--quiet', '--assume-complete', '--full-refresh', ...toBigQuery('d')], {}, undefined, changed);
     expect(refreshed.code).toBe(0);

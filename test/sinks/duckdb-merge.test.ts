@@ -130,7 +130,8 @@ describe('DuckDbSink merge', () => {
     const path = await dbPath();
     await load(path, [tasks({ points: int }), task('t1', 'one', [], { points: 1 })]);
     await expect(load(path, [tasks({ points: num }), task('t1', 'one', [], { points: 1.5 })])).rejects.toMatchObject({
-      message: expect.stringMatching(/Table "tasks", column "points": it is BIGINT .* makes it DOUBLE/),
+      code: 'schema_changed',
+      message: expect.stringMatching(/table "tasks": column "points" is BIGINT in .* but DOUBLE now.*--full-refresh/),
     });
     expect(await query(path, `SELECT id, points FROM tasks`)).toEqual([['t1', '1']]);
   });

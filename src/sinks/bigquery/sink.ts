@@ -59,6 +59,7 @@ import type { SchemaMessage, SingerMessage } from '../../singer/messages.js';
 import { throwIfAborted } from '../../util/abort.js';
 import { duringCommit } from '../../util/commit-window.js';
 import { RunPlan } from '../plan.js';
+import { typeChangeError, type TypeChange } from '../evolution.js';
 import { DELETED_AT, type ScopeParent } from '../swap-sql.js';
 import { RunTables, RUNS_TABLE, STATE_TABLE, type RunRecord, type Sink, type SinkSummary, type WriteOptions } from '../types.js';
 import { insertRunSql, RUN_FIELDS } from './runs.js';
@@ -444,7 +445,7 @@ export class BigQuerySink implements Sink {
   /** Each table's mode, columns and what its target needs; stops the run on a changed type nothing allows. */
   private async plan(tables: RunTable[]): Promise<SwapPlan[]> {
     const plans: SwapPlan[] = [];
-    const problems: string[] = [];
+    const problems: TypeChange[] = [];
     const byName = new Map(tables.map((t) => [t.name, t]));
     for (const table of tables) {
       const run = this.runPlan.get(table.name)!;
@@ -483,18 +484,12 @@ export class BigQuerySink implements Sink {
         continue;
       }
       if (diff.changed.length > 0 && !this.options.fullRefresh) {
-        problems.push(`table ${table.name}: ${diff.changed.map((c) => `column ${c.name} is ${c.from} in BigQuery but ${c.to} now`).join(', ')}`);
+        problems.push(...diff.changed.map((c) => ({ table: table.name, column: c.name, from: c.from, to: c.to })));
       }
       const action = diff.changed.length > 0 ? 'recreate' : diff.added.length > 0 || diff.redescribed.length > 0 ? 'alter' : 'keep';
       plans.push(action === 'recreate' ? { ...base, action, fields: wanted, why: 'its column types changed (--full-refresh)' } : { ...base, action, fields: diff.merged, added: diff.added.map((f) => f.name) });
     }
-    if (problems.length > 0) {
-      throw new NotionStreamError(
-        'schema_changed',
-        `Column types changed since the last load (${problems.join('; ')}). Nothing was changed. Run again with --full-refresh to recreate these tables with the new types.`,
-        false,
-      );
-    }
+    if (problems.length > 0) throw typeChangeError(`BigQuery (${this.destination})`, problems);
     return plans;
   }
 
