@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { readJsonLines } from '../dist/singer/read.js';
 import { flattenStream } from '../dist/stages/flatten.js';
 import { splitStream } from '../dist/stages/split.js';
-import { DuckDbSink } from '../dist/sinks/duckdb.js';
+import { DuckDbSink } from '../dist/sinks/duckdb/sink.js';
 
 const { values } = parseArgs({
   options: {

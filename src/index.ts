@@ -30,7 +30,7 @@ export { splitStream, createSplitter } from './stages/split.js';
 export { splitSchema, splitRecord } from './core/split.js';
 export { readSingerLines, readJsonLines } from './singer/read.js';
 export type { SingerMessage, SchemaMessage, RecordMessage, StateMessage, ColumnSchema } from './singer/messages.js';
-export { DuckDbSink, type DuckDbSinkOptions } from './sinks/duckdb.js';
+export { DuckDbSink, type DuckDbSinkOptions } from './sinks/duckdb/sink.js';
 export { BigQuerySink, type BigQuerySinkOptions, type BigQuerySinkSummary } from './sinks/bigquery/sink.js';
 export { createBigQueryClient } from './sinks/bigquery/client.js';
 export { NdjsonSink } from './sinks/ndjson.js';

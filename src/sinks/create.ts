@@ -2,7 +2,7 @@
 import type { Writable } from 'node:stream';
 import { NotionStreamError } from '../errors.js';
 import { CsvSink } from './csv.js';
-import { DEFAULT_DUCKDB_PATH, DuckDbSink } from './duckdb.js';
+import { DEFAULT_DUCKDB_PATH, DuckDbSink } from './duckdb/sink.js';
 import { NdjsonSink } from './ndjson.js';
 import type { Sink } from './types.js';
 import { BigQuerySink } from './bigquery/sink.js';

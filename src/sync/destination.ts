@@ -1,6 +1,6 @@
 /** Checks of a destination's paths, made before anything is read or changed. */
 import { DEFAULT_CSV_DIR, type Destination } from '../sinks/create.js';
-import { DEFAULT_DUCKDB_PATH } from '../sinks/duckdb.js';
+import { DEFAULT_DUCKDB_PATH } from '../sinks/duckdb/sink.js';
 import { checkWritableOut } from '../util/validate.js';
 
 /**

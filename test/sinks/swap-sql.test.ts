@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { quoteIdent } from '../../src/sinks/duckdb-staging.js';
+import { quoteIdent } from '../../src/sinks/duckdb/staging.js';
 import { swapStatements, type Dialect, type SwapMode, type SwapTable } from '../../src/sinks/swap-sql.js';
 
 // The statements run against real DuckDB tables: targets `t` (parent) and `c` (child), staging tables

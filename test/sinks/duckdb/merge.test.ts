@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { MessageSplitter } from '../../src/core/split.js';
-import type { ColumnSchema, SchemaMessage, SingerMessage } from '../../src/singer/messages.js';
-import { DuckDbSink, STAGE_PREFIX, type DuckDbSinkOptions } from '../../src/sinks/duckdb.js';
-import { STATE_TABLE } from '../../src/sinks/types.js';
-import { dumpDuckDb } from '../support/duckdb.js';
-import { failingAfter, record, schema, str } from './fixtures.js';
+import { MessageSplitter } from '../../../src/core/split.js';
+import type { ColumnSchema, SchemaMessage, SingerMessage } from '../../../src/singer/messages.js';
+import { DuckDbSink, STAGE_PREFIX, type DuckDbSinkOptions } from '../../../src/sinks/duckdb/sink.js';
+import { STATE_TABLE } from '../../../src/sinks/types.js';
+import { dumpDuckDb } from '../../support/duckdb.js';
+import { failingAfter, record, schema, str } from '../fixtures.js';
 
 const int: ColumnSchema = { type: ['null', 'integer'] };
 const num: ColumnSchema = { type: ['null', 'number'] };

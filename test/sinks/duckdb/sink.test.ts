@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import type { ColumnSchema, SingerMessage } from '../../src/singer/messages.js';
-import { DuckDbSink, STAGE_PREFIX } from '../../src/sinks/duckdb.js';
-import { dumpDuckDb } from '../support/duckdb.js';
-import { failingAfter, from, record, schema, str } from './fixtures.js';
+import type { ColumnSchema, SingerMessage } from '../../../src/singer/messages.js';
+import { DuckDbSink, STAGE_PREFIX } from '../../../src/sinks/duckdb/sink.js';
+import { dumpDuckDb } from '../../support/duckdb.js';
+import { failingAfter, from, record, schema, str } from '../fixtures.js';
 
 const int: ColumnSchema = { type: ['null', 'integer'] };
 const num: ColumnSchema = { type: ['null', 'number'] };

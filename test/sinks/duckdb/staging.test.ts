@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { parseDuckDbSize, stageName, STAGE_PREFIX, StagingMemory, stagingMemoryLimit } from '../../src/sinks/duckdb-staging.js';
+import { parseDuckDbSize, stageName, STAGE_PREFIX, StagingMemory, stagingMemoryLimit } from '../../../src/sinks/duckdb/staging.js';
 
 const MiB = 2 ** 20;
 

@@ -1,7 +1,7 @@
 /** The runs table of a DuckDB file: created when missing, one row appended per run. */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent } from './duckdb-staging.js';
-import { RUN_COLUMNS, RUNS_TABLE, type RunRecord } from './types.js';
+import { quoteIdent } from './staging.js';
+import { RUN_COLUMNS, RUNS_TABLE, type RunRecord } from '../types.js';
 
 const SQL_TYPES = { STRING: 'VARCHAR', TIMESTAMP: 'TIMESTAMPTZ', INTEGER: 'BIGINT' } as const;
 

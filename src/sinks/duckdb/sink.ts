@@ -10,7 +10,7 @@
  * table comment holds the table description.
  *
  * All-or-nothing, in two steps, so DuckDB's memory does not grow with the run:
- *   1. Staging: each table's rows go into a staging table `_ns_stage_<runId>_<table>` (duckdb-staging.ts),
+ *   1. Staging: each table's rows go into a staging table `_ns_stage_<runId>_<table>` (./staging.ts),
  *      committed every `batchRows` rows of the table (auto-commit mode: each appender flush is a
  *      transaction). Meanwhile DuckDB's memory limit is lowered, so DuckDB evicts the blocks its
  *      checkpoints wrote to the file instead of caching the whole run. Targets are not touched.
@@ -50,20 +50,23 @@
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { BIGINT, BOOLEAN, DOUBLE, DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
-import type { DuckDBAppender, DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import { NotionStreamError } from '../errors.js';
-import { columnType, type ColumnType, type SchemaMessage, type SingerMessage } from '../singer/messages.js';
-import { throwIfAborted } from '../util/abort.js';
-import { dropTables, dropTablesBestEffort, newRunId, quoteIdent, SEQ_COLUMN, stageName, STAGE_PREFIX, StagingMemory, stagingTables } from './duckdb-staging.js';
-import { RunPlan, type TablePlan } from './plan.js';
-import { typeChangeError, type TypeChange } from './evolution.js';
-import { DELETED_AT, swapStatements, type Deletions, type Dialect, type ScopeParent, type SwapTable } from './swap-sql.js';
-import { RunTables, STATE_TABLE, type RunRecord, type Sink, type SinkSummary, type WriteOptions } from './types.js';
-import { saveRun } from './duckdb-runs.js';
-import { stringifyJson } from '../singer/json.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { NotionStreamError } from '../../errors.js';
+import { columnType, type SchemaMessage, type SingerMessage } from '../../singer/messages.js';
+import { throwIfAborted } from '../../util/abort.js';
+import { dropTables, dropTablesBestEffort, newRunId, quoteIdent, SEQ_COLUMN, stageName, STAGE_PREFIX, StagingMemory, stagingTables } from './staging.js';
+import { RunPlan, type TablePlan } from '../plan.js';
+import { typeChangeError } from '../evolution.js';
+import { DELETED_AT, swapStatements, type Deletions, type Dialect, type ScopeParent, type SwapTable } from '../swap-sql.js';
+import { RunTables, STATE_TABLE, type RunRecord, type Sink, type SinkSummary, type WriteOptions } from '../types.js';
+import { saveRun } from './runs.js';
+import { existingColumns, typeChanges, type Column } from './columns.js';
+import { appendRow, closeAppender, commitBatch, discardAppender, type TableState } from './table-state.js';
+import { duckdbType, quoteString } from './values.js';
 
 export { quoteIdent, STAGE_PREFIX };
+export { duckdbType };
 
 export type DuckDbMode = 'replace' | 'append' | 'merge';
 
@@ -79,7 +82,7 @@ export interface DuckDbSinkOptions {
   softDelete?: boolean;
   /**
    * A table whose column types changed since the last load is rebuilt with the new types from this run's
-   * rows (default false: the run stops with `schema_changed`). See ./evolution.ts.
+   * rows (default false: the run stops with `schema_changed`). See ../evolution.ts.
    */
   fullRefresh?: boolean;
 }
@@ -92,110 +95,6 @@ export const DEFAULT_BATCH_ROWS = 10_000;
  * than 8 MiB allocated (default 128 MiB), and purged by background threads. Lowers peak RSS of a load.
  */
 const ALLOCATOR_CONFIG = { allocator_flush_threshold: '8MiB', allocator_background_threads: 'true' };
-
-/** The DuckDB column type of a warehouse type, spelled as `duckdb_columns()` reports it. */
-export function duckdbType(type: ColumnType): string {
-  switch (type.kind) {
-    case 'TIMESTAMP':
-      return 'TIMESTAMP WITH TIME ZONE';
-    case 'DATE':
-      return 'DATE';
-    case 'INTEGER':
-      return 'BIGINT';
-    case 'NUMBER':
-      return 'DOUBLE';
-    case 'BOOLEAN':
-      return 'BOOLEAN';
-    case 'STRING':
-      return 'VARCHAR';
-    case 'JSON':
-      return 'JSON';
-    case 'LIST':
-      return `${duckdbType(type.items)}[]`;
-  }
-}
-
-/** The type a value is handed to the appender as (DuckDB casts text to timestamps, dates and JSON). */
-function appendType(type: ColumnType): DuckDBType {
-  switch (type.kind) {
-    case 'INTEGER':
-      return BIGINT;
-    case 'NUMBER':
-      return DOUBLE;
-    case 'BOOLEAN':
-      return BOOLEAN;
-    case 'LIST':
-      return LIST(appendType(type.items));
-    default:
-      return VARCHAR;
-  }
-}
-
-function quoteString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
-class ValueError extends Error {}
-
-/** A record value as the appender takes it for a column of `type`. */
-function toDuckValue(value: unknown, type: ColumnType): DuckDBValue {
-  if (value === null || value === undefined) return null;
-  switch (type.kind) {
-    case 'TIMESTAMP':
-    case 'DATE':
-      if (typeof value !== 'string') throw new ValueError(`expected a ${type.kind === 'DATE' ? 'date' : 'date-time'} string`);
-      return value;
-    case 'INTEGER':
-      if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
-      if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
-      if (typeof value === 'bigint') return value;
-      throw new ValueError('expected an integer');
-    case 'NUMBER':
-      if (typeof value === 'number') return value;
-      if (typeof value === 'bigint') return Number(value);
-      if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
-      throw new ValueError('expected a number');
-    case 'BOOLEAN':
-      if (typeof value === 'boolean') return value;
-      throw new ValueError('expected true or false');
-    case 'STRING':
-      return typeof value === 'string' ? value : typeof value === 'object' ? stringifyJson(value) : String(value);
-    case 'JSON':
-      return stringifyJson(value);
-    case 'LIST':
-      if (!Array.isArray(value)) throw new ValueError('expected a list');
-      return listValue(value.map((item: unknown) => toDuckValue(item, type.items)));
-  }
-}
-
-interface Column {
-  name: string;
-  type: ColumnType | undefined; // undefined: a column kept from an earlier run, absent from this schema
-  appendAs?: DuckDBType;
-  sqlType: string;
-  comment: string | undefined;
-  /** The target has the column already (append and merge add the others to it in the final transaction). */
-  inTarget: boolean;
-  /** The run-wide row number of a merge table's staging table (`_ns_seq`), never in the target. */
-  seq?: true;
-}
-
-interface TableState {
-  target: string;
-  /** This run's staging table, which the rows go into. */
-  stage: string;
-  /** The target existed when the table's first SCHEMA arrived. */
-  targetExists: boolean;
-  /** The staging table's columns: the target's (kept ones first, in their order), then new ones. */
-  columns: Column[];
-  description: string | undefined;
-  appender: DuckDBAppender | undefined;
-  rows: number;
-  /** Rows appended since the last staging commit. */
-  pending: number;
-  /** The run plan's entry of the table: its load, key, deletions and parent link. */
-  plan: TablePlan;
-}
 
 const DUCKDB_DIALECT: Dialect = { ident: quoteIdent, order: quoteIdent(SEQ_COLUMN) };
 
@@ -507,15 +406,6 @@ export class DuckDbSink implements Sink {
   }
 }
 
-/** The columns of `have` (the table) whose type differs from the same column of `wanted` (names compared without case). */
-function typeChanges(table: string, have: readonly { name: string; sqlType: string }[], wanted: readonly { name: string; sqlType: string }[]): TypeChange[] {
-  const byName = new Map(wanted.map((c) => [c.name.toLowerCase(), c]));
-  return have.flatMap((h) => {
-    const w = byName.get(h.name.toLowerCase());
-    return w && w.sqlType !== h.sqlType ? [{ table, column: h.name, from: h.sqlType, to: w.sqlType }] : [];
-  });
-}
-
 /** Replaces the one row of the state table, inside the final transaction. */
 async function saveState(connection: DuckDBConnection, value: unknown): Promise<void> {
   const table = quoteIdent(STATE_TABLE);
@@ -524,92 +414,3 @@ async function saveState(connection: DuckDBConnection, value: unknown): Promise<
   await connection.run(`INSERT INTO ${table} VALUES ($value, current_timestamp)`, { value: JSON.stringify(value) ?? 'null' });
 }
 
-async function existingColumns(connection: DuckDBConnection, table: string): Promise<Column[]> {
-  const reader = await connection.runAndReadAll(
-    `SELECT column_name, data_type, comment FROM duckdb_columns()
-     WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = $table
-     ORDER BY column_index`,
-    { table },
-  );
-  return reader.getRowObjectsJS().map((r) => ({
-    name: String(r.column_name),
-    type: undefined,
-    sqlType: String(r.data_type),
-    comment: typeof r.comment === 'string' && r.comment !== '' ? r.comment : undefined,
-    inTarget: true,
-  }));
-}
-
-function appendRow(state: TableState, record: Record<string, unknown>, seq: number): void {
-  const appender = state.appender!;
-  state.rows++;
-  for (const column of state.columns) {
-    if (column.seq) {
-      appender.appendBigInt(BigInt(seq));
-      continue;
-    }
-    const value = column.type ? record[column.name] : undefined;
-    if (value === null || value === undefined || !column.type) {
-      appender.appendNull();
-      continue;
-    }
-    try {
-      appendCell(appender, column, column.type, toDuckValue(value, column.type));
-    } catch (err) {
-      const shown = JSON.stringify(value);
-      throw new NotionStreamError(
-        'invalid_value',
-        `Table "${state.target}", row ${state.rows}, column "${column.name}": cannot store ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown} as ${column.sqlType} (${(err as Error).message}). Fix the value or the column's type in the SCHEMA.`,
-        false,
-        { cause: err },
-      );
-    }
-  }
-  appender.endRow();
-}
-
-/**
- * Appends one cell with the appender's typed methods, which hand the value straight to DuckDB (text is
- * cast to the column's type there: dates, JSON); lists and timestamps go through a DuckDB value.
- */
-function appendCell(appender: DuckDBAppender, column: Column, type: ColumnType, value: DuckDBValue): void {
-  switch (type.kind) {
-    case 'INTEGER':
-      return appender.appendBigInt(value as bigint);
-    case 'NUMBER':
-      return appender.appendDouble(value as number);
-    case 'BOOLEAN':
-      return appender.appendBoolean(value as boolean);
-    case 'LIST':
-    case 'TIMESTAMP': // appendVarchar would drop the text's UTC offset; a VARCHAR value is cast keeping it
-      return appender.appendValue(value, (column.appendAs ??= appendType(type)));
-    default:
-      return appender.appendVarchar(value as string);
-  }
-}
-
-/** Commits the rows the table's appender holds: in auto-commit mode a flush is its own transaction. */
-function commitBatch(state: TableState): void {
-  state.pending = 0;
-  state.appender!.flushSync();
-}
-
-function closeAppender(state: TableState): void {
-  if (!state.appender) return;
-  const appender = state.appender;
-  state.appender = undefined;
-  appender.flushSync();
-  appender.closeSync();
-}
-
-function discardAppender(state: TableState): void {
-  if (!state.appender) return;
-  const appender = state.appender;
-  state.appender = undefined;
-  try {
-    appender.clear();
-    appender.closeSync();
-  } catch {
-    // its staging table is dropped anyway
-  }
-}
