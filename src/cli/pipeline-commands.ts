@@ -3,7 +3,6 @@
  * `flatten`, `split` and `load`. Whatever fails, the sink leaves the destination as it was.
  */
 import type { Readable } from 'node:stream';
-import type { SingerMessage } from '../singer/messages.js';
 import { readJsonLines, readSingerLines } from '../singer/read.js';
 import { createSink } from '../sinks/create.js';
 import type { Sink } from '../sinks/types.js';

@@ -65,6 +65,8 @@ import { RunTables, RUNS_TABLE, STATE_TABLE, type RunRecord, type Sink, type Sin
 import { insertRunSql, RUN_FIELDS } from './runs.js';
 import { createBigQueryClient } from './client.js';
 import { bigQuerySchema, diffSchema, fieldKind, type BigQueryField } from './schema.js';
+import { bigQueryApiError } from './api-error.js';
+import { targetAction, type TargetAction } from './target-plan.js';
 import { bigQuerySwapStatements, SEQ_COLUMN, swapScript, type SwapMode, type SwapTable, type TableRef } from './sql.js';
 import { jobErrorText, SegmentUpload, waitForJob } from './upload.js';
 import { describeChanges, PendingChanges, type PendingChange } from './pending.js';
@@ -149,7 +151,7 @@ interface RunTable {
 }
 
 /** How one table of the run gets into its target. */
-interface SwapPlan {
+interface SwapPlan extends TargetAction {
   table: RunTable;
   /** merge: a list child table's parent in this run. */
   parent: RunTable | undefined;
@@ -158,13 +160,6 @@ interface SwapPlan {
   /** The columns the run writes to the target (the staged ones, without `_deleted_at` for hard deletes). */
   wanted: BigQueryField[];
   target: Table;
-  action: 'create' | 'keep' | 'alter' | 'recreate';
-  /** The target's schema after the run. */
-  fields: BigQueryField[];
-  /** Why the table is recreated, for the log. */
-  why?: string;
-  /** alter: the columns the run adds to the target. */
-  added?: string[];
 }
 
 function isNotFound(err: unknown): boolean {
@@ -465,29 +460,9 @@ export class BigQuerySink implements Sink {
       } catch (err) {
         if (!isNotFound(err)) throw this.apiError(err, `reading table ${table.name}`);
       }
-      const base = { table, parent, mode, wanted, target };
-      if (!existing) {
-        plans.push({ ...base, action: 'create', fields: wanted });
-        continue;
-      }
-      const diff = diffSchema(existing, wanted);
-      if (fullRefresh) {
-        const names = new Set(wanted.map((f) => f.name.toLowerCase()));
-        const gone = existing.filter((f) => !names.has(f.name.toLowerCase())).map((f) => f.name);
-        const why = [
-          ...diff.changed.map((c) => `column ${c.name} is ${c.from} in BigQuery but ${c.to} now`),
-          ...(diff.added.length > 0 ? [`new column${diff.added.length > 1 ? 's' : ''} ${diff.added.map((f) => f.name).join(', ')}`] : []),
-          ...(gone.length > 0 ? [`column${gone.length > 1 ? 's' : ''} ${gone.join(', ')} no longer loaded`] : []),
-        ];
-        if (why.length > 0) plans.push({ ...base, action: 'recreate', fields: wanted, why: `full refresh: ${why.join(', ')}` });
-        else plans.push(diff.redescribed.length > 0 ? { ...base, action: 'alter', fields: diff.merged } : { ...base, action: 'keep', fields: existing });
-        continue;
-      }
-      if (diff.changed.length > 0 && !this.options.fullRefresh) {
-        problems.push(...diff.changed.map((c) => ({ table: table.name, column: c.name, from: c.from, to: c.to })));
-      }
-      const action = diff.changed.length > 0 ? 'recreate' : diff.added.length > 0 || diff.redescribed.length > 0 ? 'alter' : 'keep';
-      plans.push(action === 'recreate' ? { ...base, action, fields: wanted, why: 'its column types changed (--full-refresh)' } : { ...base, action, fields: diff.merged, added: diff.added.map((f) => f.name) });
+      const decided = targetAction(table.name, existing, wanted, { refresh: fullRefresh, fullRefresh: this.options.fullRefresh ?? false });
+      problems.push(...decided.problems);
+      plans.push({ table, parent, mode, wanted, target, ...decided.action });
     }
     if (problems.length > 0) throw typeChangeError(`BigQuery (${this.destination})`, problems);
     return plans;
@@ -739,17 +714,6 @@ export class BigQuerySink implements Sink {
   }
 
   private apiError(err: unknown, doing: string): NotionStreamError {
-    const e = err as { code?: number | string; message?: string };
-    const text = String(e.message ?? err);
-    if (/default credentials/i.test(text)) {
-      return new NotionStreamError('bigquery_error', `No Google credentials were found while ${doing}. Run \`gcloud auth application-default login\`, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key file.`, false, { cause: err });
-    }
-    if (/ENOTFOUND|ECONNREFUSED|EAI_AGAIN|ETIMEDOUT/.test(text)) {
-      return new NotionStreamError('bigquery_error', `BigQuery could not be reached while ${doing} (${text.replace(/^.*reason: /, '')}). Check the network${this.options.endpoint ? ` and --bigquery-endpoint ${this.options.endpoint}` : ''}, then run again.`, true, { cause: err });
-    }
-    if (e.code === 401 || e.code === 403) {
-      return new NotionStreamError('bigquery_error', `BigQuery refused access while ${doing}: ${e.message}. Check the credentials (gcloud auth application-default login) and that they may write to ${this.destination}.`, false, { cause: err });
-    }
-    return new NotionStreamError('bigquery_error', `BigQuery failed while ${doing}: ${text}`, typeof e.code !== 'number' || e.code >= 500, { cause: err });
+    return bigQueryApiError(err, doing, { destination: this.destination, endpoint: this.options.endpoint });
   }
 }
