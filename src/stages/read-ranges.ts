@@ -92,7 +92,7 @@ export interface ReadRangesOptions {
   filterProperties?: string[];
   /** The run's shared query budget; default: one for this call. */
   slots?: QuerySlots;
-  /** A range is cut only when it has at least this many rows left (estimated). Default 4 query pages. */
+  /** A range is cut only when it has at least this many rows left (estimated). Default 2 query pages. */
   minSplitRows?: number;
   /** Rows held in memory per range before spooling to disk. Default one query page. */
   spoolItems?: number;
@@ -109,8 +109,65 @@ interface Range {
   first: number | undefined;
   last: number | undefined;
   rows: number;
+  /** Rows read in the minute `last` (it may hold more). */
+  inLast: number;
+  /** Rows emitted from the reader's current response (0 while its next request is in flight). */
+  pageOffset: number;
   spool: Spool<NotionPage>;
   reading: boolean;
+}
+
+/** What `planCut` needs to know about the range being cut. */
+export interface CutInput {
+  /** The first whole minute (ms) of the range not read yet. */
+  from: number;
+  /** The range's exclusive end (ms, a whole minute). */
+  to: number;
+  /** Estimated rows per minute. */
+  perMinute: number;
+  pageSize: number;
+  /** Rows already emitted from the reader's current response; 0 while its next request is in flight. */
+  pageOffset: number;
+  /** Estimated rows still to come in the minute before `from` (the last row's minute); default 0. */
+  rest?: number;
+}
+
+/** A cut chosen by `planCut`. */
+export interface Cut {
+  /** Where the new range starts (ms, a whole minute in (from, to)). */
+  at: number;
+  /** True when the cut is expected to cost one more request than reading the range whole. */
+  costly: boolean;
+}
+
+/**
+ * Where to cut a range, or undefined when it should not be cut (less than two minutes, or no rows
+ * expected on one side).
+ *
+ * Reading a range of n rows costs ceil(n / page size) requests: its last page has room for
+ * `slack` more rows. The part left to the current reader gets about half of the rows left, rounded to
+ * whole query pages counted from the reader's current page, minus a margin of at least one minute of
+ * rows: its last page then holds the first rows past the cut, so the reader stops there without one
+ * more request. The new range gets the rest; the margin comes out of the range's slack, so the cut
+ * costs nothing when the slack holds it (the margin takes half the slack, so both parts keep room
+ * for later cuts) and one request otherwise (`costly`).
+ */
+export function planCut(input: CutInput): Cut | undefined {
+  const { from, to, perMinute: d, pageSize, pageOffset } = input;
+  const rest = input.rest ?? 0;
+  const minutes = Math.round((to - from) / MINUTE);
+  if (minutes < 2 || !(d > 0)) return undefined;
+  // Rows from the start of the reader's current page to the range's end, and the room left in its last page.
+  const total = pageOffset + rest + minutes * d;
+  const pagesLeft = Math.ceil(total / pageSize - 1e-9);
+  const slack = pagesLeft * pageSize - total;
+  const needed = Math.ceil(d) + 1;
+  const costly = slack < needed;
+  const margin = costly ? needed : Math.max(needed, Math.floor(slack / 2));
+  const pages = Math.max(1, Math.round(pagesLeft / 2));
+  const kept = Math.floor((pages * pageSize - margin - pageOffset - rest) / d);
+  if (kept < 1 || kept >= minutes) return undefined;
+  return { at: from + kept * MINUTE, costly };
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -122,7 +179,7 @@ const minuteOf = (time: string) => Math.floor(Date.parse(time) / MINUTE) * MINUT
  */
 export async function* readRanges(api: NotionApi, dataSourceId: string, options: ReadRangesOptions = {}): AsyncGenerator<NotionPage> {
   const pageSize = Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
-  const minSplitRows = options.minSplitRows ?? pageSize * 4;
+  const minSplitRows = options.minSplitRows ?? pageSize * 2;
   const slots = options.slots ?? new QuerySlots(api);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -139,6 +196,8 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
     first: undefined,
     last: undefined,
     rows: 0,
+    inLast: 0,
+    pageOffset: 0,
     spool: new Spool<NotionPage>({ memoryItems: options.spoolItems ?? pageSize, dir: options.spoolDir }),
     reading: true,
   });
@@ -149,16 +208,27 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
     for (const r of ranges) r.spool.interrupt();
   };
 
-  /** Rows per minute read so far across ranges. */
+  /**
+   * Rows per minute read so far across ranges, over the whole minutes each range has passed (the
+   * minute of its last row may hold more rows, so it is left out).
+   */
   const density = (): number => {
     let rows = 0;
     let minutes = 0;
     for (const r of ranges) {
-      if (r.first === undefined || r.last === undefined) continue;
-      rows += r.rows;
-      minutes += (r.last - r.first) / MINUTE + 1;
+      if (r.first === undefined || r.last === undefined || r.last === r.first) continue;
+      rows += r.rows - r.inLast;
+      minutes += (r.last - r.first) / MINUTE;
     }
     return minutes > 0 ? rows / minutes : 0;
+  };
+
+  let costlyCuts = 0;
+  /** Cuts that may cost a request: 2% of the data source's estimated query pages, at least one. */
+  const costlyBudget = (perMinute: number): number => {
+    const first = ranges[0]!.first;
+    if (first === undefined || lastMinute === undefined) return 1;
+    return Math.max(1, Math.floor((((lastMinute - first) / MINUTE + 1) * perMinute) / pageSize / 50));
   };
 
   /** Cuts the range with the most rows left while a slot is free. */
@@ -166,18 +236,25 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
     if (failure || stop.signal.aborted || lastMinute === undefined) return;
     for (;;) {
       const perMinute = density();
-      let best: { range: Range; from: number; minutes: number } | undefined;
+      if (!(perMinute > 0)) return;
+      let best: { range: Range; from: number; to: number; left: number } | undefined;
       for (const r of ranges) {
         if (!r.reading) continue;
-        const from = r.last ?? r.start;
+        // The first minute not read yet (the rest of the last row's minute is not counted).
+        const from = r.last !== undefined ? r.last + MINUTE : r.start;
         if (from === undefined) continue;
         const to = r.end ?? lastMinute + MINUTE;
-        const minutes = (to - from) / MINUTE;
-        if (minutes < 2 || minutes * perMinute < minSplitRows) continue;
-        if (!best || minutes > best.minutes) best = { range: r, from, minutes };
+        const left = ((to - from) / MINUTE) * perMinute;
+        if (to - from < 2 * MINUTE || left < minSplitRows) continue;
+        if (!best || left > best.left) best = { range: r, from, to, left };
       }
-      if (!best || !slots.tryTake()) return;
-      const cut = best.from + Math.floor(best.minutes / 2) * MINUTE;
+      if (!best) return;
+      const r = best.range;
+      const plan = planCut({ from: best.from, to: best.to, perMinute, pageSize, pageOffset: r.pageOffset % pageSize, rest: r.last === undefined ? 0 : Math.max(0, perMinute - r.inLast) });
+      if (!plan || (plan.costly && costlyCuts >= costlyBudget(perMinute)) || !slots.tryTake()) return;
+      if (plan.costly) costlyCuts++;
+      const cut = plan.at;
+      if (process.env.RANGES_DEBUG) console.error('cut', dataSourceId.slice(0, 4), { from: iso(best.from), to: iso(best.to), cut: iso(cut), off: best.range.pageOffset, rows: best.range.rows, perMinute });
       const next = newRange(cut, best.range.end);
       best.range.end = cut;
       ranges.splice(ranges.indexOf(best.range) + 1, 0, next);
@@ -203,6 +280,9 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
 
   function start(range: Range): void {
     const first = ranges[0] === range && range.start === undefined;
+    // At a latency that wants more than one query in flight, the probe goes with the first page.
+    if (first && !probing && slots.target() > 1) tasks.push(probe());
+    let responses = 0;
     tasks.push(
       (async () => {
         try {
@@ -214,18 +294,25 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
             signal: stop.signal,
             filterProperties: options.filterProperties,
             onResponse: (res) => {
+              responses++;
+              range.pageOffset = 0;
               if (first && !probing && res.has_more) tasks.push(probe());
             },
           });
           for await (const row of rows) {
             const minute = minuteOf(row.created_time);
+            // A cut made while this row was on its way: it belongs to the next range.
+            if (range.end !== undefined && minute >= range.end) break;
+            range.pageOffset++;
             range.first ??= minute;
+            range.inLast = range.last === minute ? range.inLast + 1 : 1;
             range.last = minute;
             range.rows++;
             await range.spool.push(row);
             if (range.rows % pageSize === 0) rebalance();
           }
           range.reading = false;
+          if (process.env.RANGES_DEBUG) console.error('done', dataSourceId.slice(0, 4), iso(range.start), iso(range.end), range.rows, responses);
           range.spool.close();
         } catch (error) {
           range.reading = false;
