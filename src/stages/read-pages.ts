@@ -15,7 +15,7 @@ import { Duplex, PassThrough, Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { NotionApi } from '../notion/api.js';
 import { completePage } from '../notion/complete.js';
-import { floorToMinute, queryWindowed } from './query-window.js';
+import { floorToMinute } from './query-window.js';
 import { QuerySlots, readRanges } from './read-ranges.js';
 import { plainText, type NotionDataSource, type NotionPage } from '../notion/types.js';
 import { mapOrdered, orderedMerge } from '../util/concurrency.js';
@@ -72,7 +72,7 @@ export interface QueryAllRowsOptions {
   since?: string;
   /** Property ids sent as `filter_properties` (the rows carry only those properties). */
   filterProperties?: string[];
-  /** Full reads: the run's shared budget of queries in flight (see `readRanges`). Default: one per call. */
+  /** The run's shared budget of queries in flight (see `readRanges`). Default: one per call. */
   slots?: QuerySlots;
 }
 
@@ -82,14 +82,15 @@ export interface QueryAllRowsOptions {
  * `last_edited_time on_or_after <minute>`: Notion keeps page timestamps to the minute, so `after` would
  * lose edits made in the watermark's minute after it was taken).
  *
- * With `since`, a page edited while the run reads moves later in the order and may come twice (once
+ * Both read in parallel ranges of their timestamp (`readRanges`), with the same output as one
+ * sequential query. With `since`, a page edited while the run reads moves later in the order and may come twice (once
  * at its old time, once at its new one): de-duplication only covers the ids of the boundary minute. A
  * consumer that merges by id and keeps the last occurrence gets the newest version.
  */
 export function queryAllRows(api: NotionApi, dataSourceId: string, options: QueryAllRowsOptions = {}): AsyncGenerator<NotionPage> {
   const { since, slots, ...rest } = options;
   if (since === undefined) return readRanges(api, dataSourceId, { ...rest, slots });
-  return queryWindowed(api, dataSourceId, { ...rest, timestamp: 'last_edited_time', from: floorToMinute(since) });
+  return readRanges(api, dataSourceId, { ...rest, slots, timestamp: 'last_edited_time', from: floorToMinute(since) });
 }
 
 /** Complete pages of one data source, in order. Rows are read ahead while earlier ones are completed. */

@@ -20,7 +20,7 @@ import type { NotionApi } from '../notion/api.js';
 import { abortedError } from '../notion/errors.js';
 import type { NotionPage } from '../notion/types.js';
 import { Spool } from '../util/spool.js';
-import { MAX_PAGE_SIZE, queryWindowed } from './query-window.js';
+import { floorToMinute, MAX_PAGE_SIZE, queryWindowed, windowFilter, type RowTimestamp } from './query-window.js';
 
 const MINUTE = 60_000;
 
@@ -94,10 +94,19 @@ export interface ReadRangesOptions {
   slots?: QuerySlots;
   /** A range is cut only when it has at least this many rows left (estimated). Default 2 query pages. */
   minSplitRows?: number;
+  /**
+   * Cuts expected to cost one request (see `planCut`), as a share of the data source's estimated query
+   * pages (at least one such cut). Default 0.02.
+   */
+  costlyCuts?: number;
   /** Rows held in memory per range before spooling to disk. Default one query page. */
   spoolItems?: number;
   /** Directory of the spool files; default the system temporary directory. */
   spoolDir?: string;
+  /** The timestamp the ranges cut: `created_time` (default, a full read) or `last_edited_time` (incremental reads). */
+  timestamp?: RowTimestamp;
+  /** Lower bound (an ISO instant, rounded down to its minute): only rows at or after it. Default: every row. */
+  from?: string;
 }
 
 interface Range {
@@ -150,7 +159,7 @@ export interface Cut {
  * rows: its last page then holds the first rows past the cut, so the reader stops there without one
  * more request. The new range gets the rest; the margin comes out of the range's slack, so the cut
  * costs nothing when the slack holds it (the margin takes half the slack, so both parts keep room
- * for later cuts) and one request otherwise (`costly`).
+ * for later cuts) and one request otherwise (`costly`), as when a minute holds more rows than a page.
  */
 export function planCut(input: CutInput): Cut | undefined {
   const { from, to, perMinute: d, pageSize, pageOffset } = input;
@@ -165,42 +174,49 @@ export function planCut(input: CutInput): Cut | undefined {
   const costly = slack < needed;
   const margin = costly ? needed : Math.max(needed, Math.floor(slack / 2));
   const pages = Math.max(1, Math.round(pagesLeft / 2));
-  const kept = Math.floor((pages * pageSize - margin - pageOffset - rest) / d);
-  if (kept < 1 || kept >= minutes) return undefined;
-  return { at: from + kept * MINUTE, costly };
+  const fit = Math.floor((pages * pageSize - margin - pageOffset - rest) / d);
+  // A minute holds more rows than fit before the page boundary: cut after one minute anyway.
+  const kept = Math.max(1, fit);
+  if (kept >= minutes) return undefined;
+  return { at: from + kept * MINUTE, costly: costly || fit < 1 };
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 const minuteOf = (time: string) => Math.floor(Date.parse(time) / MINUTE) * MINUTE;
 
 /**
- * Every row of one data source, each once, in `created_time` order (see the module comment), read in
- * parallel `created_time` ranges. Throws what `queryWindowed` throws; an abort rejects with `aborted`.
+ * Every row of one data source (with `from`, those at or after its minute), each once, in `timestamp`
+ * order (see the module comment), read in parallel ranges of that timestamp. Throws what `queryWindowed` throws; an abort rejects with `aborted`.
  */
 export async function* readRanges(api: NotionApi, dataSourceId: string, options: ReadRangesOptions = {}): AsyncGenerator<NotionPage> {
   const pageSize = Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
   const minSplitRows = options.minSplitRows ?? pageSize * 2;
+  const costlyShare = options.costlyCuts ?? 0.02;
   const slots = options.slots ?? new QuerySlots(api);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  const timestamp = options.timestamp ?? 'created_time';
   const ranges: Range[] = [];
   const tasks: Promise<void>[] = [];
   let failure: { error: unknown } | undefined;
   let lastMinute: number | undefined; // from the probe
   let probing = false;
+  const head = newRange(options.from === undefined ? undefined : Date.parse(floorToMinute(options.from)), undefined);
 
-  const newRange = (start: number | undefined, end: number | undefined): Range => ({
-    start,
-    end,
-    first: undefined,
-    last: undefined,
-    rows: 0,
-    inLast: 0,
-    pageOffset: 0,
-    spool: new Spool<NotionPage>({ memoryItems: options.spoolItems ?? pageSize, dir: options.spoolDir }),
-    reading: true,
-  });
+  function newRange(start: number | undefined, end: number | undefined): Range {
+    return {
+      start,
+      end,
+      first: undefined,
+      last: undefined,
+      rows: 0,
+      inLast: 0,
+      pageOffset: 0,
+      spool: new Spool<NotionPage>({ memoryItems: options.spoolItems ?? pageSize, dir: options.spoolDir }),
+      reading: true,
+    };
+  }
 
   const fail = (error: unknown) => {
     failure ??= { error };
@@ -224,11 +240,11 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
   };
 
   let costlyCuts = 0;
-  /** Cuts that may cost a request: 2% of the data source's estimated query pages, at least one. */
+  /** Cuts that may cost a request: `costlyCuts` of the data source's estimated query pages, at least one. */
   const costlyBudget = (perMinute: number): number => {
     const first = ranges[0]!.first;
     if (first === undefined || lastMinute === undefined) return 1;
-    return Math.max(1, Math.floor((((lastMinute - first) / MINUTE + 1) * perMinute) / pageSize / 50));
+    return Math.max(1, Math.floor((((lastMinute - first) / MINUTE + 1) * perMinute * costlyShare) / pageSize));
   };
 
   /** Cuts the range with the most rows left while a slot is free. */
@@ -254,7 +270,6 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
       if (!plan || (plan.costly && costlyCuts >= costlyBudget(perMinute)) || !slots.tryTake()) return;
       if (plan.costly) costlyCuts++;
       const cut = plan.at;
-      if (process.env.RANGES_DEBUG) console.error('cut', dataSourceId.slice(0, 4), { from: iso(best.from), to: iso(best.to), cut: iso(cut), off: best.range.pageOffset, rows: best.range.rows, perMinute });
       const next = newRange(cut, best.range.end);
       best.range.end = cut;
       ranges.splice(ranges.indexOf(best.range) + 1, 0, next);
@@ -266,12 +281,13 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
     probing = true;
     try {
       const res = await api.queryDataSource(dataSourceId, () => ({
-        sorts: [{ timestamp: 'created_time', direction: 'descending' }],
+        sorts: [{ timestamp, direction: 'descending' }],
+        ...(head.start !== undefined ? { filter: windowFilter(timestamp, iso(head.start), undefined) } : {}),
         page_size: 1,
         ...(options.filterProperties ? { filter_properties: options.filterProperties } : {}),
       }));
       const row = res.results.find((r) => r.object === 'page');
-      if (row) lastMinute = minuteOf(row.created_time);
+      if (row) lastMinute = minuteOf(row[timestamp]);
       rebalance();
     } catch (error) {
       fail(error);
@@ -279,28 +295,26 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
   };
 
   function start(range: Range): void {
-    const first = ranges[0] === range && range.start === undefined;
+    const first = range === head;
     // At a latency that wants more than one query in flight, the probe goes with the first page.
     if (first && !probing && slots.target() > 1) tasks.push(probe());
-    let responses = 0;
     tasks.push(
       (async () => {
         try {
           const rows = queryWindowed(api, dataSourceId, {
-            timestamp: 'created_time',
+            timestamp,
             from: iso(range.start),
             before: () => iso(range.end),
             pageSize,
             signal: stop.signal,
             filterProperties: options.filterProperties,
             onResponse: (res) => {
-              responses++;
               range.pageOffset = 0;
               if (first && !probing && res.has_more) tasks.push(probe());
             },
           });
           for await (const row of rows) {
-            const minute = minuteOf(row.created_time);
+            const minute = minuteOf(row[timestamp]);
             // A cut made while this row was on its way: it belongs to the next range.
             if (range.end !== undefined && minute >= range.end) break;
             range.pageOffset++;
@@ -312,7 +326,6 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
             if (range.rows % pageSize === 0) rebalance();
           }
           range.reading = false;
-          if (process.env.RANGES_DEBUG) console.error('done', dataSourceId.slice(0, 4), iso(range.start), iso(range.end), range.rows, responses);
           range.spool.close();
         } catch (error) {
           range.reading = false;
@@ -330,7 +343,6 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
   };
   const stopListening = slots.onRelease(rebalance);
   try {
-    const head = newRange(undefined, undefined);
     ranges.push(head);
     slots.take();
     start(head);
