@@ -9,6 +9,7 @@ import { startEmulator, type Emulator, type FaultSpec } from '../../src/emulator
 import { NotionApi } from '../../src/index.js';
 import type { NotionPage } from '../../src/notion/types.js';
 import { queryWindowed } from '../../src/stages/query-window.js';
+import { queryAllRows } from '../../src/stages/read-pages.js';
 import { planCut, QuerySlots, readRanges, type ReadRangesOptions } from '../../src/stages/read-ranges.js';
 
 let emu: Emulator | undefined;
@@ -189,6 +190,13 @@ describe('readRanges', () => {
     expect(emu!.log.some((l) => l.fault === 'rate_limited')).toBe(true);
     expect(got).toEqual(expected);
     expect(await readdir(dir)).toEqual([]);
+    // Incremental reads of the page reader (`since`) take this path.
+    emu!.clearFaults();
+    emu!.resetLog();
+    const b = api();
+    expect(await ids(queryAllRows(b, id, { since: '2024-01-05T00:00:30.000Z', pageSize: 20, slots: new QuerySlots(b, { min: 6 }) }))).toEqual(expected);
+    // Cut ranges carry an upper bound (restarts at the result cap do not).
+    expect(emu!.log.some((l) => JSON.stringify(l.body ?? {}).includes('"last_edited_time":{"before"'))).toBe(true);
   });
 });
 
