@@ -23,6 +23,8 @@ import { Spool } from '../util/spool.js';
 import { floorToMinute, MAX_PAGE_SIZE, queryWindowed, windowFilter, type RowTimestamp } from './query-window.js';
 
 const MINUTE = 60_000;
+/** Notion's response time (ms) from which the probe goes with the first page. */
+const EAGER_PROBE_MS = 100;
 
 /** Options of `QuerySlots`. */
 export interface QuerySlotsOptions {
@@ -296,8 +298,11 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
 
   function start(range: Range): void {
     const first = range === head;
-    // At a latency that wants more than one query in flight, the probe goes with the first page.
-    if (first && !probing && slots.target() > 1) tasks.push(probe());
+    // A full read at Notion's latency (a round trip of 100 ms or more, wanting more than one query in
+    // flight) sends the probe with the first page rather than after it: one round trip sooner, for
+    // one query more on a data source of a single page. Reads from a lower bound (incremental) are
+    // mostly one page, and wait.
+    if (first && !probing && head.start === undefined && (api.responseMs ?? 0) >= EAGER_PROBE_MS && slots.target() > 1) tasks.push(probe());
     tasks.push(
       (async () => {
         try {
