@@ -74,6 +74,11 @@ export interface QueryAllRowsOptions {
   filterProperties?: string[];
   /** The run's shared budget of queries in flight (see `readRanges`). Default: one per call. */
   slots?: QuerySlots;
+  /**
+   * Full reads: the name of a `unique_id` property (Notion's ID property), the third sort key that reads
+   * more than 10,000 rows sharing their created and last edited minute. `readDataSourcePages` finds it.
+   */
+  uniqueIdProperty?: string;
 }
 
 /**
@@ -88,8 +93,8 @@ export interface QueryAllRowsOptions {
  * consumer that merges by id and keeps the last occurrence gets the newest version.
  */
 export function queryAllRows(api: NotionApi, dataSourceId: string, options: QueryAllRowsOptions = {}): AsyncGenerator<NotionPage> {
-  const { since, slots, ...rest } = options;
-  if (since === undefined) return readRanges(api, dataSourceId, { ...rest, slots });
+  const { since, slots, uniqueIdProperty, ...rest } = options;
+  if (since === undefined) return readRanges(api, dataSourceId, { ...rest, slots, uniqueIdProperty });
   return readRanges(api, dataSourceId, { ...rest, slots, timestamp: 'last_edited_time', from: floorToMinute(since) });
 }
 
@@ -97,7 +102,8 @@ export function queryAllRows(api: NotionApi, dataSourceId: string, options: Quer
 export function readDataSourcePages(api: NotionApi, dataSource: NotionDataSource, options: PageReaderOptions = {}): AsyncGenerator<NotionPage> {
   const concurrency = options.completionConcurrency ?? 8;
   const limit = options.completionLimit ?? pLimit(concurrency);
-  const rows = queryAllRows(api, dataSource.id, { pageSize: options.pageSize, signal: options.signal, since: options.since?.(dataSource), slots: options.slots });
+  const uniqueIdProperty = Object.entries(dataSource.properties ?? {}).find(([, p]) => p.type === 'unique_id')?.[0];
+  const rows = queryAllRows(api, dataSource.id, { pageSize: options.pageSize, signal: options.signal, since: options.since?.(dataSource), slots: options.slots, uniqueIdProperty });
   return mapOrdered(rows, (page) => completePage(api, page, dataSource.properties, limit), {
     concurrency: concurrency * 2,
     signal: options.signal,

@@ -109,6 +109,8 @@ export interface ReadRangesOptions {
   timestamp?: RowTimestamp;
   /** Lower bound (an ISO instant, rounded down to its minute): only rows at or after it. Default: every row. */
   from?: string;
+  /** On `created_time`: a `unique_id` property, the third sort key past the cap (see `queryWindowed`). */
+  uniqueIdProperty?: string;
 }
 
 interface Range {
@@ -313,6 +315,7 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
             pageSize,
             signal: stop.signal,
             filterProperties: options.filterProperties,
+            uniqueIdProperty: options.uniqueIdProperty,
             onResponse: (res) => {
               range.pageOffset = 0;
               if (first && !probing && res.has_more) tasks.push(probe());

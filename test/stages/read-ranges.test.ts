@@ -8,7 +8,7 @@ import type { Workspace } from '../../src/emulator/workspace.js';
 import { startEmulator, type Emulator, type FaultSpec } from '../../src/emulator/server.js';
 import { NotionApi } from '../../src/index.js';
 import type { NotionPage } from '../../src/notion/types.js';
-import { queryWindowed } from '../../src/stages/query-window.js';
+import { queryWindowed, uniqueIdOf } from '../../src/stages/query-window.js';
 import { queryAllRows } from '../../src/stages/read-pages.js';
 import { planCut, QuerySlots, readRanges, type ReadRangesOptions } from '../../src/stages/read-ranges.js';
 
@@ -197,6 +197,39 @@ describe('readRanges', () => {
     expect(await ids(queryAllRows(b, id, { since: '2024-01-05T00:00:30.000Z', pageSize: 20, slots: new QuerySlots(b, { min: 6 }) }))).toEqual(expected);
     // Cut ranges carry an upper bound (restarts at the result cap do not).
     expect(emu!.log.some((l) => JSON.stringify(l.body ?? {}).includes('"last_edited_time":{"before"'))).toBe(true);
+  });
+});
+
+describe('more rows in one (created, edited) minute pair than a query returns', () => {
+  /** `pages` rows sharing one created and one last edited minute, numbered by a `unique_id` property in another order. */
+  const bulk = (pages: number) => (ws: Workspace) => {
+    const ds = ws.dataSources[0]!;
+    ds.properties.ID = { id: 'uid%3A', name: 'ID', type: 'unique_id', unique_id: { prefix: 'ROW' } };
+    ws.pages.forEach((p, i) => {
+      p.last_edited_time = p.created_time;
+      p.properties.ID = { id: 'uid%3A', type: 'unique_id', unique_id: { prefix: 'ROW', number: ((i * 7919) % pages) + 1 } };
+    });
+  };
+
+  it('reads them all once with the unique_id property as the third key, in its order, at the minimum requests plus the cap restarts', async () => {
+    const id = await serve(1000, 1000, 300, bulk(1000));
+    const a = api();
+    const rows: NotionPage[] = [];
+    for await (const row of readRanges(a, id, { slots: new QuerySlots(a, { max: 1 }), uniqueIdProperty: 'ID' })) rows.push(row);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(1000);
+    expect(rows).toHaveLength(1000);
+    const numbers = rows.map((r) => uniqueIdOf(r, 'ID')!);
+    expect(numbers).toEqual([...numbers].sort((x, y) => x - y));
+    // 10 pages, the probe, and one partly filled page per restart at the cap (every 300 rows).
+    expect(a.stats.requests).toBeLessThanOrEqual(10 + 1 + 3);
+    const filters = emu!.log.filter((l) => l.endpoint === 'data_sources.query').map((l) => JSON.stringify((l.body as { filter?: unknown }).filter ?? {}));
+    expect(filters.some((f) => f.includes('"unique_id":{"greater_than"'))).toBe(true);
+  });
+
+  it('without a unique_id property still stops with window_stuck', async () => {
+    const id = await serve(1000, 1000, 300, bulk(1000));
+    const a = api();
+    await expect(ids(readRanges(a, id))).rejects.toMatchObject({ code: 'window_stuck' });
   });
 });
 
