@@ -100,8 +100,11 @@ export function windowFilter(
  * On `created_time`, rows are also sorted on `last_edited_time` inside each minute, and a new query
  * starts at the last emitted row's (created minute, edited minute): a bulk import puts thousands of
  * rows in one created minute, and this reads past the cap as long as no (created, edited) minute pair
- * holds more than 10,000 rows. Throws `window_stuck` (not retryable) when one does (or, on
- * `last_edited_time`, when one minute holds more than 10,000 rows).
+ * holds more than 10,000 rows. With `uniqueIdProperty`, rows are also sorted on that `unique_id`
+ * property inside the pair and a new query starts after the last id read (`greater_than`), so any
+ * number of rows sharing both minutes is read. Throws `window_stuck` (not retryable) when a pair holds
+ * more than 10,000 rows and there is no unique id property (or, on `last_edited_time`, when one minute
+ * holds more than 10,000 rows).
  */
 export async function* queryWindowed(api: NotionApi, dataSourceId: string, options: QueryWindowOptions): AsyncGenerator<NotionPage> {
   const { timestamp, signal, filterProperties } = options;

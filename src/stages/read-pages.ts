@@ -1,15 +1,16 @@
 /**
  * Stage 2, the paginated page reader: reads each data source completely and in a stable order
- * (created_time ascending, then Notion's tie order), past the 10,000-result query cap, and completes
- * every value Notion truncated. Output keeps Notion's page shape with complete values.
+ * (created_time ascending, then last_edited_time, then a `unique_id` property when the data source
+ * has one), in parallel created_time ranges (`readRanges`), past the 10,000-result query cap, and
+ * completes every value Notion truncated. Output keeps Notion's page shape with complete values.
  *
  * Past the cap: when a query reports `request_status: incomplete`, a new query starts at the last
- * row's created_time (which never changes); rows of that boundary minute already emitted are skipped
- * by id. An expired cursor restarts the query the same way, so no row is lost or duplicated. Memory
- * holds only the ids of the current boundary minute.
+ * row's (created, edited) minute pair (and past its unique id); rows of that boundary already emitted
+ * are skipped by id. An expired cursor restarts the query the same way, so no row is lost or
+ * duplicated. Memory holds only the ids of the current boundary.
  *
- * Incremental reads (`since`): the same loop on `last_edited_time`, filtered server-side to the rows
- * edited at or after the watermark's minute.
+ * Incremental reads (`since`): the same parallel ranges on `last_edited_time`, filtered server-side to
+ * the rows edited at or after the watermark's minute.
  */
 import { Duplex, PassThrough, Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';

@@ -1,20 +1,25 @@
 /**
- * Parallel reading inside one data source: its rows are split into `created_time` ranges read
+ * Parallel reading inside one data source: its rows are split into ranges of one page timestamp
+ * (`created_time` for full reads, `last_edited_time` for incremental reads from a watermark) read
  * concurrently, so the run keeps Notion's rate limit busy whatever Notion's latency, while the output
- * stays exactly what one sequential query would give (created_time ascending, then Notion's order).
+ * stays exactly what one sequential query would give (the timestamp ascending, then the query's order).
  *
  * How it works (dynamic work rebalancing, as splittable sources do in Apache Beam / Dataflow):
- * - One reader starts on the whole data source. When its first page says there is more, one extra
- *   query (sorted descending, one row) finds the last `created_time`.
+ * - One reader starts on the whole data source. One extra query (sorted descending, one row) finds the
+ *   last timestamp: sent with the first page on a full read at Notion's latency (100 ms or more, more
+ *   than one query wanted in flight), otherwise once the first page says there is more.
  * - While the run has a free query slot (`QuerySlots`: enough queries in flight to cover the rate
  *   limit at the latency Notion shows), the range with the most rows left (estimated from the rows
- *   per minute read so far) is cut in two at a whole minute: its reader stops before the cut, a new
- *   reader starts at it (`on_or_after` / `before` filters). A minute is never split, so every row
- *   belongs to exactly one range; each range keeps the 10,000-result cap and expired-cursor handling
- *   of `queryWindowed`.
+ *   per minute read so far) is cut in two at a whole minute (`planCut`): its reader stops before the
+ *   cut, a new reader starts at it (`on_or_after` / `before` filters). With the first page and the
+ *   probe back, this pre-splits the data source from its first and last timestamp; later cuts go to
+ *   readers that went idle. A minute is never split, so every row belongs to exactly one range; each
+ *   range keeps the 10,000-result cap and expired-cursor handling of `queryWindowed`.
+ * - Cuts fall at whole query pages of the reader's range, out of the room its last page has, so most
+ *   cost no request; the few that may (`costlyCuts`, 2% of the data source's pages) are counted.
  * - Ranges are emitted in order. The range being emitted streams through memory; ranges ahead of it
  *   spool to temporary files (`Spool`), removed on every exit.
- * Cost: the minimum number of requests, plus the probe, plus at most about one request per cut.
+ * Cost: the minimum number of requests, plus the probe, plus at most 2% for cuts.
  */
 import type { NotionApi } from '../notion/api.js';
 import { abortedError } from '../notion/errors.js';
