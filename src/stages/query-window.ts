@@ -58,7 +58,9 @@ export function floorToMinute(iso: string): string {
  * The query filter for `timestamp` in [from, before); undefined when both bounds are open. With
  * `second` (the second sort key), the rows of the minute `from` start at `second.from` instead:
  * `(timestamp in from's minute and second >= second.from) or timestamp in [from + 1 min, before)`,
- * two levels of nesting, as Notion allows.
+ * two levels of nesting, as Notion allows. With `second.third`, the rows of the pair (from's minute,
+ * second.from's minute) start past `third.after` on that `unique_id` property, and the minute's rows
+ * edited in later minutes follow.
  */
 export function windowFilter(
   timestamp: RowTimestamp,
@@ -189,7 +191,8 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
       const what = second
         ? `created in the minute ${boundaryTime} and last edited in the minute ${boundarySecond}`
         : `edited in the minute ${boundaryTime}`;
-      throw new NotionStreamError('window_stuck', `Data source ${dataSourceId} has more rows ${what} than one Notion query can return (10,000); notion-stream cannot page past them.`, false);
+      const fix = second ? ' Add an ID (unique_id) property to the database so they can be read in its order.' : '';
+      throw new NotionStreamError('window_stuck', `Data source ${dataSourceId} has more rows ${what} than one Notion query can return (10,000); notion-stream cannot page past them.${fix}`, false);
     }
     if (boundaryTime !== undefined) {
       windowStart = boundaryTime;
