@@ -9,7 +9,7 @@ import { startEmulator, type Emulator, type FaultSpec } from '../../src/emulator
 import { NotionApi } from '../../src/index.js';
 import type { NotionPage } from '../../src/notion/types.js';
 import { queryWindowed, uniqueIdOf } from '../../src/stages/query-window.js';
-import { queryAllRows } from '../../src/stages/read-pages.js';
+import { queryAllRows, readDataSourcePages } from '../../src/stages/read-pages.js';
 import { planCut, QuerySlots, readRanges, type ReadRangesOptions } from '../../src/stages/read-ranges.js';
 
 let emu: Emulator | undefined;
@@ -224,6 +224,13 @@ describe('more rows in one (created, edited) minute pair than a query returns', 
     expect(a.stats.requests).toBeLessThanOrEqual(10 + 1 + 3);
     const filters = emu!.log.filter((l) => l.endpoint === 'data_sources.query').map((l) => JSON.stringify((l.body as { filter?: unknown }).filter ?? {}));
     expect(filters.some((f) => f.includes('"unique_id":{"greater_than"'))).toBe(true);
+  });
+
+  it('the page reader finds the data source\'s unique_id property by itself', async () => {
+    const id = await serve(1000, 1000, 300, bulk(1000));
+    const a = api();
+    const ds = await a.retrieveDataSource(id);
+    expect(await ids(readDataSourcePages(a, ds))).toHaveLength(1000);
   });
 
   it('without a unique_id property still stops with window_stuck', async () => {
