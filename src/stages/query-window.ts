@@ -32,6 +32,19 @@ export interface QueryWindowOptions {
   filterProperties?: string[];
   /** Called with each query response, before its rows are yielded. */
   onResponse?: (res: NotionList<NotionPage>) => void;
+  /**
+   * On `created_time`: the name of a `unique_id` property of the data source, the third sort key
+   * inside a (created, edited) minute pair, so that more than 10,000 rows sharing both minutes are
+   * read past the cap (`unique_id greater_than` the last row read). Undefined: no third key.
+   */
+  uniqueIdProperty?: string;
+}
+
+/** A row's `unique_id` number in `property`, or undefined. */
+export function uniqueIdOf(row: NotionPage, property: string): number | undefined {
+  const v = (row.properties as Record<string, { unique_id?: { number?: unknown } } | undefined> | undefined)?.[property];
+  const n = v?.unique_id?.number;
+  return typeof n === 'number' ? n : undefined;
 }
 
 /** An ISO instant rounded down to the minute (`2025-01-01T10:42:00.000Z`). */
@@ -45,20 +58,33 @@ export function floorToMinute(iso: string): string {
  * The query filter for `timestamp` in [from, before); undefined when both bounds are open. With
  * `second` (the second sort key), the rows of the minute `from` start at `second.from` instead:
  * `(timestamp in from's minute and second >= second.from) or timestamp in [from + 1 min, before)`,
- * two levels of nesting, as Notion allows.
+ * two levels of nesting, as Notion allows. With `second.third`, the rows of the pair (from's minute,
+ * second.from's minute) start past `third.after` on that `unique_id` property, and the minute's rows
+ * edited in later minutes follow.
  */
 export function windowFilter(
   timestamp: RowTimestamp,
   from: string | undefined,
   before: string | undefined,
-  second?: { timestamp: RowTimestamp; from: string },
+  second?: { timestamp: RowTimestamp; from: string; third?: { property: string; after: number } },
 ): JsonObject | undefined {
   const at = (op: string, value: string): JsonObject => ({ timestamp, [timestamp]: { [op]: value } });
   if (from && second) {
     const next = new Date(Date.parse(from) + 60_000).toISOString();
-    const sameMinute: JsonObject = { and: [at('on_or_after', from), at('before', next), { timestamp: second.timestamp, [second.timestamp]: { on_or_after: second.from } }] };
-    if (before && Date.parse(before) <= Date.parse(next)) return sameMinute;
-    return { or: [sameMinute, before ? { and: [at('on_or_after', next), at('before', before)] } : at('on_or_after', next)] };
+    const secondAt = (op: string, value: string): JsonObject => ({ timestamp: second.timestamp, [second.timestamp]: { [op]: value } });
+    const minute = [at('on_or_after', from), at('before', next)];
+    // With a third key: the rest of the (from, second.from) pair past `third.after`, then the minute's later edits.
+    const sameMinute: JsonObject[] = second.third
+      ? (() => {
+          const secondNext = new Date(Date.parse(second.from) + 60_000).toISOString();
+          return [
+            { and: [...minute, secondAt('on_or_after', second.from), secondAt('before', secondNext), { property: second.third.property, unique_id: { greater_than: second.third.after } }] },
+            { and: [...minute, secondAt('on_or_after', secondNext)] },
+          ];
+        })()
+      : [{ and: [...minute, secondAt('on_or_after', second.from)] }];
+    if (before && Date.parse(before) <= Date.parse(next)) return sameMinute.length === 1 ? sameMinute[0] : { or: sameMinute };
+    return { or: [...sameMinute, before ? { and: [at('on_or_after', next), at('before', before)] } : at('on_or_after', next)] };
   }
   const parts: JsonObject[] = [];
   if (from) parts.push(at('on_or_after', from));
@@ -76,8 +102,11 @@ export function windowFilter(
  * On `created_time`, rows are also sorted on `last_edited_time` inside each minute, and a new query
  * starts at the last emitted row's (created minute, edited minute): a bulk import puts thousands of
  * rows in one created minute, and this reads past the cap as long as no (created, edited) minute pair
- * holds more than 10,000 rows. Throws `window_stuck` (not retryable) when one does (or, on
- * `last_edited_time`, when one minute holds more than 10,000 rows).
+ * holds more than 10,000 rows. With `uniqueIdProperty`, rows are also sorted on that `unique_id`
+ * property inside the pair and a new query starts after the last id read (`greater_than`), so any
+ * number of rows sharing both minutes is read. Throws `window_stuck` (not retryable) when a pair holds
+ * more than 10,000 rows and there is no unique id property (or, on `last_edited_time`, when one minute
+ * holds more than 10,000 rows).
  */
 export async function* queryWindowed(api: NotionApi, dataSourceId: string, options: QueryWindowOptions): AsyncGenerator<NotionPage> {
   const { timestamp, signal, filterProperties } = options;
@@ -86,8 +115,15 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
   let pageSize = fullSize;
   let windowStart = options.from;
   const second: RowTimestamp | undefined = timestamp === 'created_time' ? 'last_edited_time' : undefined;
-  const sorts = [{ timestamp, direction: 'ascending' }, ...(second ? [{ timestamp: second, direction: 'ascending' }] : [])];
+  const third = second ? options.uniqueIdProperty : undefined;
+  const sorts: JsonObject[] = [
+    { timestamp, direction: 'ascending' },
+    ...(second ? [{ timestamp: second, direction: 'ascending' }] : []),
+    ...(third ? [{ property: third, direction: 'ascending' }] : []),
+  ];
   let secondStart: string | undefined; // the second key's start inside the minute `windowStart`
+  let thirdAfter: number | undefined; // rows of the pair (windowStart, secondStart) up to this unique_id are read
+  let boundaryThird: number | undefined; // the last emitted row's unique_id
   let boundaryTime: string | undefined; // `timestamp` of the last emitted row
   let boundarySecond: string | undefined; // and its second key
   let boundaryIds = new Set<string>(); // ids emitted with that time (and second key)
@@ -95,7 +131,12 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
     let cursor: string | undefined;
     let capped = false;
     let restart = false;
-    const filter = windowFilter(timestamp, windowStart, before(), second && secondStart ? { timestamp: second, from: secondStart } : undefined);
+    const filter = windowFilter(
+      timestamp,
+      windowStart,
+      before(),
+      second && secondStart ? { timestamp: second, from: secondStart, ...(third && thirdAfter !== undefined ? { third: { property: third, after: thirdAfter } } : {}) } : undefined,
+    );
     do {
       if (signal?.aborted) throw abortedError();
       let res: NotionList<NotionPage>;
@@ -139,21 +180,25 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
           boundaryIds = new Set();
         }
         boundaryIds.add(row.id);
+        if (third) boundaryThird = uniqueIdOf(row, third);
         yield row;
       }
       if (res.request_status?.type === 'incomplete') capped = true;
       cursor = res.has_more && res.next_cursor ? res.next_cursor : undefined;
     } while (cursor);
     if (!restart && !capped) return;
-    if (capped && boundaryTime === windowStart && boundarySecond === secondStart) {
+    if (capped && boundaryTime === windowStart && boundarySecond === secondStart && (!third || boundaryThird === undefined || boundaryThird === thirdAfter)) {
       const what = second
         ? `created in the minute ${boundaryTime} and last edited in the minute ${boundarySecond}`
         : `edited in the minute ${boundaryTime}`;
-      throw new NotionStreamError('window_stuck', `Data source ${dataSourceId} has more rows ${what} than one Notion query can return (10,000); notion-stream cannot page past them.`, false);
+      const fix = second ? ' Add an ID (unique_id) property to the database so they can be read in its order.' : '';
+      throw new NotionStreamError('window_stuck', `Data source ${dataSourceId} has more rows ${what} than one Notion query can return (10,000); notion-stream cannot page past them.${fix}`, false);
     }
     if (boundaryTime !== undefined) {
       windowStart = boundaryTime;
       secondStart = boundarySecond;
+      // Rows are sorted on the unique id inside the pair: the next query starts after the last one read.
+      thirdAfter = third ? boundaryThird : undefined;
     }
   }
 }

@@ -1,22 +1,23 @@
 /**
  * Stage 2, the paginated page reader: reads each data source completely and in a stable order
- * (created_time ascending, then Notion's tie order), past the 10,000-result query cap, and completes
- * every value Notion truncated. Output keeps Notion's page shape with complete values.
+ * (created_time ascending, then last_edited_time, then a `unique_id` property when the data source
+ * has one), in parallel created_time ranges (`readRanges`), past the 10,000-result query cap, and
+ * completes every value Notion truncated. Output keeps Notion's page shape with complete values.
  *
  * Past the cap: when a query reports `request_status: incomplete`, a new query starts at the last
- * row's created_time (which never changes); rows of that boundary minute already emitted are skipped
- * by id. An expired cursor restarts the query the same way, so no row is lost or duplicated. Memory
- * holds only the ids of the current boundary minute.
+ * row's (created, edited) minute pair (and past its unique id); rows of that boundary already emitted
+ * are skipped by id. An expired cursor restarts the query the same way, so no row is lost or
+ * duplicated. Memory holds only the ids of the current boundary.
  *
- * Incremental reads (`since`): the same loop on `last_edited_time`, filtered server-side to the rows
- * edited at or after the watermark's minute.
+ * Incremental reads (`since`): the same parallel ranges on `last_edited_time`, filtered server-side to
+ * the rows edited at or after the watermark's minute.
  */
 import type { Duplex } from 'node:stream';
 import { toDuplex } from './stage.js';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { NotionApi } from '../notion/api.js';
 import { completePage } from '../notion/complete.js';
-import { floorToMinute, queryWindowed } from './query-window.js';
+import { floorToMinute } from './query-window.js';
 import { QuerySlots, readRanges } from './read-ranges.js';
 import { plainText, type NotionDataSource, type NotionPage } from '../notion/types.js';
 import { mapOrdered, orderedMerge } from '../util/concurrency.js';
@@ -79,8 +80,13 @@ export interface QueryAllRowsOptions {
   since?: string;
   /** Property ids sent as `filter_properties` (the rows carry only those properties). */
   filterProperties?: string[];
-  /** Full reads: the run's shared budget of queries in flight (see `readRanges`). Default: one per call. */
+  /** The run's shared budget of queries in flight (see `readRanges`). Default: one per call. */
   slots?: QuerySlots;
+  /**
+   * Full reads: the name of a `unique_id` property (Notion's ID property), the third sort key that reads
+   * more than 10,000 rows sharing their created and last edited minute. `readDataSourcePages` finds it.
+   */
+  uniqueIdProperty?: string;
 }
 
 /**
@@ -89,7 +95,8 @@ export interface QueryAllRowsOptions {
  * `last_edited_time on_or_after <minute>`: Notion keeps page timestamps to the minute, so `after` would
  * lose edits made in the watermark's minute after it was taken).
  *
- * With `since`, a page edited while the run reads moves later in the order and may come twice (once
+ * Both read in parallel ranges of their timestamp (`readRanges`), with the same output as one
+ * sequential query. With `since`, a page edited while the run reads moves later in the order and may come twice (once
  * at its old time, once at its new one): de-duplication only covers the ids of the boundary minute. A
  * consumer that merges by id and keeps the last occurrence gets the newest version.
  * Rejects with the `NotionApi` codes (`not_shared`, `retries_exhausted`, ...), `window_stuck` (more rows
@@ -97,16 +104,17 @@ export interface QueryAllRowsOptions {
  * `aborted`.
  */
 export function queryAllRows(api: NotionApi, dataSourceId: string, options: QueryAllRowsOptions = {}): AsyncGenerator<NotionPage> {
-  const { since, slots, ...rest } = options;
-  if (since === undefined) return readRanges(api, dataSourceId, { ...rest, slots });
-  return queryWindowed(api, dataSourceId, { ...rest, timestamp: 'last_edited_time', from: floorToMinute(since) });
+  const { since, slots, uniqueIdProperty, ...rest } = options;
+  if (since === undefined) return readRanges(api, dataSourceId, { ...rest, slots, uniqueIdProperty });
+  return readRanges(api, dataSourceId, { ...rest, slots, timestamp: 'last_edited_time', from: floorToMinute(since) });
 }
 
 /** Complete pages of one data source, in order. Rows are read ahead while earlier ones are completed. */
 export function readDataSourcePages(api: NotionApi, dataSource: NotionDataSource, options: PageReaderOptions = {}): AsyncGenerator<NotionPage> {
   const concurrency = options.completionConcurrency ?? 8;
   const limit = options.completionLimit ?? pLimit(concurrency);
-  const rows = queryAllRows(api, dataSource.id, { pageSize: options.pageSize, signal: options.signal, since: options.since?.(dataSource), slots: options.slots });
+  const uniqueIdProperty = Object.entries(dataSource.properties ?? {}).find(([, p]) => p.type === 'unique_id')?.[0];
+  const rows = queryAllRows(api, dataSource.id, { pageSize: options.pageSize, signal: options.signal, since: options.since?.(dataSource), slots: options.slots, uniqueIdProperty });
   return mapOrdered(rows, (page) => completePage(api, page, dataSource.properties, limit), {
     concurrency: concurrency * 2,
     signal: options.signal,

@@ -6,6 +6,7 @@ import type { EmuPage, Workspace } from '../../src/emulator/workspace.js';
 import { NotionApi } from '../../src/notion/api.js';
 import type { NotionPage } from '../../src/notion/types.js';
 import { queryAllRows, readDataSourcePages } from '../../src/stages/read-pages.js';
+import { QuerySlots } from '../../src/stages/read-ranges.js';
 import { findTrashedPages } from '../../src/stages/read-trashed.js';
 import { listAllIds } from '../../src/stages/reconcile.js';
 import { at, DS_ID, itemPage, ITEMS_DS_ID, rowsWorkspace } from '../emulator/fixtures.js';
@@ -97,7 +98,8 @@ describe('incremental read (since)', () => {
     expect(sortedIds(rows)).toEqual(sortedIds(changed));
     const times = rows.map((r) => r.last_edited_time);
     expect(times).toEqual([...times].sort());
-    const windows = new Set(queries(emu).map((q) => q.body.filter.last_edited_time.on_or_after));
+    // Each query's lower bound (a parallel range cut into the data source also has an upper one).
+    const windows = new Set(queries(emu).map((q) => (q.body.filter.last_edited_time ?? q.body.filter.and[0].last_edited_time).on_or_after));
     expect(windows.size).toBeGreaterThan(10);
     for (const w of windows) expect(w >= at(5000)).toBe(true);
   });
@@ -115,7 +117,8 @@ describe('incremental read (since)', () => {
     const { api } = await start(ws);
     const target = ws.pages[10]!;
     const rows: NotionPage[] = [];
-    for await (const row of queryAllRows(api, DS_ID, { since: at(5000), pageSize: 50 })) {
+    // One query in flight: one range, still open when the edit lands.
+    for await (const row of queryAllRows(api, DS_ID, { since: at(5000), pageSize: 50, slots: new QuerySlots(api, { max: 1 }) })) {
       rows.push(row);
       if (rows.length === 60) edit(target, 9000); // already read, edited before the run ends
     }
@@ -123,6 +126,24 @@ describe('incremental read (since)', () => {
     expect(seen.map((r) => r.last_edited_time)).toEqual([at(5010), at(9000)]);
     expect(rows.at(-1)!.id).toBe(target.id);
     expect(new Set(rows.map((r) => r.id)).size).toBe(300);
+  });
+
+  it('in parallel ranges, a page edited during the read comes in this read or in the next one from its latest edit', async () => {
+    const ws = rowsWorkspace(300);
+    ws.pages.forEach((p, i) => edit(p, 5000 + i));
+    const { emu, api } = await start(ws);
+    const target = ws.pages[10]!;
+    const rows: NotionPage[] = [];
+    for await (const row of queryAllRows(api, DS_ID, { since: at(5000), pageSize: 20, slots: new QuerySlots(api, { min: 6 }) })) {
+      rows.push(row);
+      if (rows.length === 60) edit(target, 9000);
+    }
+    expect(queries(emu).some((q) => q.body.filter.and)).toBe(true); // cut into ranges
+    expect(new Set(rows.map((r) => r.id)).size).toBe(300);
+    const latest = rows.map((r) => r.last_edited_time).sort().at(-1)!;
+    const next = await collect(queryAllRows(api, DS_ID, { since: latest }));
+    const versions = [...rows, ...next].filter((r) => r.id === target.id).map((r) => r.last_edited_time);
+    expect(versions.at(-1)).toBe(at(9000));
   });
 
   it('an incremental read of 1% changed rows costs ~1% of the requests of a full read', async () => {

@@ -8,8 +8,9 @@ import type { Workspace } from '../../src/emulator/workspace.js';
 import { startEmulator, type Emulator, type FaultSpec } from '../../src/emulator/server.js';
 import { NotionApi } from '../../src/index.js';
 import type { NotionPage } from '../../src/notion/types.js';
-import { queryWindowed } from '../../src/stages/query-window.js';
-import { QuerySlots, readRanges, type ReadRangesOptions } from '../../src/stages/read-ranges.js';
+import { queryWindowed, uniqueIdOf } from '../../src/stages/query-window.js';
+import { queryAllRows, readDataSourcePages } from '../../src/stages/read-pages.js';
+import { planCut, QuerySlots, readRanges, type ReadRangesOptions } from '../../src/stages/read-ranges.js';
 
 let emu: Emulator | undefined;
 let dir: string;
@@ -23,10 +24,10 @@ afterEach(async () => {
 });
 
 /** One data source of `pages` rows, `perMinute` created in each minute. */
-async function serve(pages: number, perMinute: number, queryResultLimit?: number, change?: (ws: Workspace) => void) {
+async function serve(pages: number, perMinute: number, queryResultLimit?: number, change?: (ws: Workspace) => void, latencyMs?: number) {
   const workspace = generateWorkspace({ seed: 3, users: 3, databases: [{ title: 'Rows', dataSources: [{ title: 'Rows', pages, kind: 'simple', content: false, pagesPerMinute: perMinute }] }] });
   change?.(workspace);
-  emu = await startEmulator({ workspace, rateLimit: false, ...(queryResultLimit ? { queryResultLimit } : {}) });
+  emu = await startEmulator({ workspace, rateLimit: false, ...(queryResultLimit ? { queryResultLimit } : {}), ...(latencyMs ? { latencyMs } : {}) });
   return workspace.dataSources[0]!.id;
 }
 
@@ -47,15 +48,16 @@ async function sequential(dataSourceId: string): Promise<string[]> {
 
 /** Many readers at latency 0: cuts small ranges so splits happen often. */
 function parallel(a: NotionApi, extra: ReadRangesOptions = {}): ReadRangesOptions {
-  return { pageSize: 20, minSplitRows: 30, spoolItems: 5, spoolDir: dir, slots: new QuerySlots(a, { min: 6 }), ...extra };
+  return { pageSize: 20, minSplitRows: 30, costlyCuts: 1, spoolItems: 5, spoolDir: dir, slots: new QuerySlots(a, { min: 6 }), ...extra };
 }
 
 /** Distinct lower bounds the queries used: more than one means the data source was cut into ranges. */
-function rangeStarts(): Set<string> {
+function rangeStarts(timestamp: 'created_time' | 'last_edited_time' = 'created_time'): Set<string> {
+  type Bound = Record<string, { on_or_after?: string } | undefined>;
   const starts = new Set<string>();
   for (const l of emu!.log) {
-    const f = (l.body as { filter?: { and?: { created_time?: { on_or_after?: string } }[]; created_time?: { on_or_after?: string } } } | undefined)?.filter;
-    const from = f?.created_time?.on_or_after ?? f?.and?.[0]?.created_time?.on_or_after;
+    const f = (l.body as { filter?: Bound & { and?: Bound[] } } | undefined)?.filter;
+    const from = f?.[timestamp]?.on_or_after ?? f?.and?.[0]?.[timestamp]?.on_or_after;
     if (l.endpoint === 'data_sources.query' && from) starts.add(from);
   }
   return starts;
@@ -146,5 +148,122 @@ describe('readRanges', () => {
     });
     const a = api();
     await expect(ids(readRanges(a, id))).rejects.toMatchObject({ code: 'window_stuck', retryable: false });
+  });
+
+  it('at a latency, sends the probe with the first page and cuts at whole query pages: every row once, in order, near the minimum requests', async () => {
+    const id = await serve(3000, 3, undefined, undefined, 150);
+    const expected = await sequential(id);
+    emu!.resetLog();
+    const a = api();
+    // The latency is known before the first query (from the search in a run; here a first request).
+    await a.queryDataSource(id, () => ({ page_size: 1 }));
+    emu!.resetLog();
+    const got = await ids(readRanges(a, id, { pageSize: 20, spoolDir: dir }));
+    expect(got).toEqual(expected);
+    expect(rangeStarts().size).toBeGreaterThan(3);
+    const queries = emu!.log.filter((l) => l.endpoint === 'data_sources.query');
+    const probe = queries.find((l) => (l.body as { sorts: { direction: string }[] }).sorts[0]!.direction === 'descending')!;
+    // Sent before the first page could have been answered.
+    expect(probe.time).toBeLessThan(queries[0]!.time + 150);
+    // 150 pages of 20, the probe, and at most 3% for cuts that could not come out of a page's room
+    // (2% planned, the rest for errors in the estimated rows per minute).
+    expect(queries.length).toBeLessThanOrEqual(Math.floor(150 * 1.03) + 1);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('reads incremental ranges on last_edited_time from a watermark: the rows of one sequential query, past faults inside cut ranges', async () => {
+    const id = await serve(1500, 4, 130);
+    const from = '2024-01-05T00:00:00.000Z';
+    const expected = await ids(queryWindowed(api(), id, { timestamp: 'last_edited_time', from }));
+    expect(expected.length).toBeGreaterThan(200);
+    for (const f of [
+      { endpoint: 'data_sources.query', kind: 'rate_limited', count: 2 },
+      { endpoint: 'data_sources.query', kind: 'expired_cursor', probability: 0.1, count: Infinity },
+      { endpoint: 'data_sources.query', kind: 'internal_server_error', probability: 0.1, count: Infinity },
+    ] satisfies FaultSpec[])
+      emu!.inject(f);
+    emu!.resetLog();
+    const a = api();
+    const got = await ids(readRanges(a, id, parallel(a, { timestamp: 'last_edited_time', from })));
+    expect(rangeStarts('last_edited_time').size).toBeGreaterThan(5);
+    expect(emu!.log.filter((l) => l.fault).length).toBeGreaterThan(3);
+    expect(emu!.log.some((l) => l.fault === 'rate_limited')).toBe(true);
+    expect(got).toEqual(expected);
+    expect(await readdir(dir)).toEqual([]);
+    // Incremental reads of the page reader (`since`) take this path.
+    emu!.clearFaults();
+    emu!.resetLog();
+    const b = api();
+    expect(await ids(queryAllRows(b, id, { since: '2024-01-05T00:00:30.000Z', pageSize: 20, slots: new QuerySlots(b, { min: 6 }) }))).toEqual(expected);
+    // Cut ranges carry an upper bound (restarts at the result cap do not).
+    expect(emu!.log.some((l) => JSON.stringify(l.body ?? {}).includes('"last_edited_time":{"before"'))).toBe(true);
+  });
+});
+
+describe('more rows in one (created, edited) minute pair than a query returns', () => {
+  /** `pages` rows sharing one created and one last edited minute, numbered by a `unique_id` property in another order. */
+  const bulk = (pages: number) => (ws: Workspace) => {
+    const ds = ws.dataSources[0]!;
+    ds.properties.ID = { id: 'uid%3A', name: 'ID', type: 'unique_id', unique_id: { prefix: 'ROW' } };
+    ws.pages.forEach((p, i) => {
+      p.last_edited_time = p.created_time;
+      p.properties.ID = { id: 'uid%3A', type: 'unique_id', unique_id: { prefix: 'ROW', number: ((i * 7919) % pages) + 1 } };
+    });
+  };
+
+  it('reads them all once with the unique_id property as the third key, in its order, at the minimum requests plus the cap restarts', async () => {
+    const id = await serve(1000, 1000, 300, bulk(1000));
+    const a = api();
+    const rows: NotionPage[] = [];
+    for await (const row of readRanges(a, id, { slots: new QuerySlots(a, { max: 1 }), uniqueIdProperty: 'ID' })) rows.push(row);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(1000);
+    expect(rows).toHaveLength(1000);
+    const numbers = rows.map((r) => uniqueIdOf(r, 'ID')!);
+    expect(numbers).toEqual([...numbers].sort((x, y) => x - y));
+    // 10 pages, the probe, and one partly filled page per restart at the cap (every 300 rows).
+    expect(a.stats.requests).toBeLessThanOrEqual(10 + 1 + 3);
+    const filters = emu!.log.filter((l) => l.endpoint === 'data_sources.query').map((l) => JSON.stringify((l.body as { filter?: unknown }).filter ?? {}));
+    expect(filters.some((f) => f.includes('"unique_id":{"greater_than"'))).toBe(true);
+  });
+
+  it('the page reader finds the data source\'s unique_id property by itself', async () => {
+    const id = await serve(1000, 1000, 300, bulk(1000));
+    const a = api();
+    const ds = await a.retrieveDataSource(id);
+    expect(await ids(readDataSourcePages(a, ds))).toHaveLength(1000);
+  });
+
+  it('without a unique_id property still stops with window_stuck', async () => {
+    const id = await serve(1000, 1000, 300, bulk(1000));
+    const a = api();
+    await expect(ids(readRanges(a, id))).rejects.toMatchObject({ code: 'window_stuck' });
+  });
+});
+
+describe('planCut', () => {
+  const MIN = 60_000;
+  const base = { from: 0, perMinute: 3, pageSize: 100, pageOffset: 0 };
+
+  it('leaves the reader whole pages minus a margin from the range\'s room, at a whole minute inside the range', () => {
+    // 1,000 minutes of 3 rows: 3,000 rows, 30 full pages, no room: a cut costs one request.
+    const tight = planCut({ ...base, to: 1000 * MIN })!;
+    expect(tight.costly).toBe(true);
+    expect(tight.at % MIN).toBe(0);
+    expect(tight.at / MIN).toBe(Math.floor((15 * 100 - 4) / 3));
+    // 990 minutes: 2,970 rows, 30 pages with room for 30 more rows: the margin (15 rows) comes out of it.
+    const roomy = planCut({ ...base, to: 990 * MIN })!;
+    expect(roomy.costly).toBe(false);
+    expect(roomy.at / MIN).toBe(Math.floor((15 * 100 - 15) / 3));
+    // Counted from the reader's current page: 40 rows of it are already read.
+    const mid = planCut({ ...base, to: 990 * MIN, pageOffset: 40 })!;
+    // 3,010 rows from the page start: 31 pages with room for 90.
+    expect(mid.at / MIN).toBe(Math.floor((16 * 100 - 45 - 40) / 3));
+  });
+
+  it('does not cut a range of less than two minutes, or without rows', () => {
+    expect(planCut({ ...base, to: MIN })).toBeUndefined();
+    // A minute holds more rows than a page: still cut at a whole minute, at the cost of a request.
+    expect(planCut({ ...base, perMinute: 200, to: 3 * MIN })).toEqual({ at: MIN, costly: true });
+    expect(planCut({ ...base, perMinute: 0, to: 100 * MIN })).toBeUndefined();
   });
 });
