@@ -9,15 +9,15 @@
  * With a state file (a file `out` only), the last STATE message's value is renamed into place in one
  * recorded commit with the file: a run killed between the two renames is finished by the next one.
  */
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { singerEndMarker } from '../singer/end-marker.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
+import { temporaryPath } from '../util/temp-path.js';
 import { RunTables, type Sink, type SinkSummary } from './types.js';
 import { stringifyJson } from '../singer/json.js';
 import { commitRecordPath, commitRenames, recoverCommits, sweepTemporaries } from './file-commit.js';
@@ -34,11 +34,6 @@ export interface NdjsonSinkOptions {
    * back. Default: none.
    */
   state?: string;
-}
-
-/** A temporary file name next to `path`, unique to this process and call. */
-export function temporaryPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
 const toStdout = (out: string | undefined) => out === undefined || out === '-';

@@ -6,6 +6,7 @@
 import { NotionStreamError } from '../errors.js';
 import type { SchemaMessage, SingerMessage } from '../singer/messages.js';
 
+/** One table a run wrote: its name and the rows this run wrote to it. */
 export interface TableSummary {
   /** Table name (the Singer stream). */
   table: string;

@@ -7,7 +7,7 @@
  */
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { NotionStreamError } from '../errors.js';
-import { temporaryPath } from '../sinks/ndjson.js';
+import { temporaryPath } from '../util/temp-path.js';
 import { isEndMarker } from '../singer/end-marker.js';
 
 /** The state value in a state file; undefined when the file does not exist. */
