@@ -138,3 +138,20 @@ export class RunTables {
     return summary;
   }
 }
+
+/**
+ * A sink as the last step of `stream.pipeline`: the step writes the messages it is given (all-or-nothing,
+ * as `sink.write`) and returns the sink's summary, which `pipeline` resolves with:
+ *
+ *   const summary = await pipeline(Readable.from(messages), createSplitter(), sinkStep(new DuckDbSink()));
+ *
+ * The step aborts on the pipeline's signal (a failing or destroyed stage) and on `options.signal`. It
+ * rejects with the sink's codes, or the first stage error `pipeline` reports.
+ */
+export function sinkStep(sink: Sink, options: { signal?: AbortSignal; write?: WriteOptions } = {}): (source: AsyncIterable<unknown>, step?: { signal?: AbortSignal }) => Promise<SinkSummary> {
+  return (source, step) => {
+    const signals = [options.signal, step?.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    return sink.write(source as AsyncIterable<SingerMessage>, signal, options.write);
+  };
+}
