@@ -4,6 +4,7 @@
  * the sink itself fails, every destination table or file is left exactly as it was before the run.
  */
 import { NotionStreamError } from '../errors.js';
+import { throwIfAborted } from '../util/abort.js';
 import type { SchemaMessage, SingerMessage } from '../singer/messages.js';
 
 /** One table a run wrote: its name and the rows this run wrote to it. */
@@ -152,6 +153,18 @@ export function sinkStep(sink: Sink, options: { signal?: AbortSignal; write?: Wr
   return (source, step) => {
     const signals = [options.signal, step?.signal].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    return sink.write(source as AsyncIterable<SingerMessage>, signal, options.write);
+    return sink.write(untilAborted(source as AsyncIterable<SingerMessage>, signal), signal, options.write);
   };
+}
+
+/**
+ * The messages of `source`, failing instead of ending when `signal` aborted: a stage destroyed by
+ * `pipeline` may end its output early without an error, and a sink must not commit such a stream.
+ */
+async function* untilAborted(source: AsyncIterable<SingerMessage>, signal: AbortSignal | undefined): AsyncGenerator<SingerMessage> {
+  for await (const message of source) {
+    throwIfAborted(signal);
+    yield message;
+  }
+  throwIfAborted(signal);
 }
