@@ -196,3 +196,57 @@ export class ColumnNamer {
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// The names notion-stream gives its own tables and columns, decided here and nowhere else.
+
+/** Column of a child table: the parent row's key. */
+export const PARENT_ID = '_parent_id';
+/** Column of a child table: the element's position in the parent's list, from 0. */
+export const INDEX = '_idx';
+
+/** The child table of list column `column` of `table`: `<table>__<column>`. */
+export function childTableName(table: string, column: string): string {
+  return `${table}__${column}`;
+}
+
+/** True when `stream` is named as a child table of `table` (`<table>__...`); used only for input without a SCHEMA `parent` link. */
+export function isNamedChildOf(stream: string, table: string): boolean {
+  return stream.startsWith(`${table}__`);
+}
+
+/** The column of deletion records in incremental runs: when the page was trashed, deleted or unshared. */
+export const DELETED_AT = '_deleted_at';
+/** The lineage column holding when the run that wrote the row started (TIMESTAMP, ISO 8601 in a stream). */
+export const SYNCED_AT = '_synced_at';
+/** The lineage column holding the id of the run that wrote the row (STRING; a row of `_notion_stream_runs`). */
+export const RUN_ID = '_run_id';
+
+/**
+ * The table a warehouse keeps the Singer state in: one row, `value` (the state as JSON text) and
+ * `committed_at`, replaced in the transaction that commits the data it describes.
+ */
+export const STATE_TABLE = '_notion_stream_state';
+/** The table of the runs (`notion-stream status` reads it): one row per run, good or failed. */
+export const RUNS_TABLE = '_notion_stream_runs';
+/** BigQuery: the record of changes made to targets outside the swap, cleared by the swap (sinks/bigquery/pending.ts). */
+export const PENDING_TABLE = '_notion_stream_pending';
+/** The prefix of a run's staging tables in both warehouses: `_ns_stage_<run id>_<table>`. */
+export const STAGE_PREFIX = '_ns_stage_';
+
+/** `notion_users`: one row per person or bot of the workspace (`GET /v1/users`). */
+export const USERS_TABLE = 'notion_users';
+/** `notion_databases`: the database containers of the data sources read. */
+export const DATABASES_TABLE = 'notion_databases';
+/** `notion_data_sources`: the data sources read, with the table each was loaded into. */
+export const DATA_SOURCES_TABLE = 'notion_data_sources';
+/** `notion_data_source_properties`: one row per schema property, with its column name. */
+export const PROPERTIES_TABLE = 'notion_data_source_properties';
+/** `notion_pages` (`--pages`): pages outside data sources (wiki and standalone pages). */
+export const PAGES_TABLE = 'notion_pages';
+/** `notion_blocks` (`--content`): one row per block at any depth, in document order. */
+export const BLOCKS_TABLE = 'notion_blocks';
+/** `notion_page_content` (`--content`): one row per page, its markdown and plain text. */
+export const PAGE_CONTENT_TABLE = 'notion_page_content';
+/** `notion_comments` (`--comments`): the open comments of each page read. */
+export const COMMENTS_TABLE = 'notion_comments';

@@ -22,6 +22,7 @@
  * Object items with known fields use `properties` on the items schema, as JSON Schema does; `columnType`
  * still reads such a list as LIST of JSON, which is what `--arrays inline` loads.
  */
+import { childTableName, INDEX, PARENT_ID } from './names.js';
 import { NotionStreamError } from '../errors.js';
 import { columnSchema, type ColumnSchema, type RecordMessage, type SchemaMessage, type SingerMessage } from '../singer/messages.js';
 
@@ -64,12 +65,7 @@ export interface SplitPlan {
   children: ChildTable[];
 }
 
-export const PARENT_ID = '_parent_id';
-export const INDEX = '_idx';
-
-export function childTableName(table: string, column: string): string {
-  return `${table}__${column}`;
-}
+export { PARENT_ID, INDEX, childTableName };
 
 function typeList(schema: ColumnSchema): string[] {
   return Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];

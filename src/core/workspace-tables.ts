@@ -12,25 +12,11 @@
  *   notion_page_content             one row per page: markdown and plain text
  *   notion_comments                 the open comments of each page
  */
+import { BLOCKS_TABLE, COMMENTS_TABLE, DATA_SOURCES_TABLE, DATABASES_TABLE, PAGE_CONTENT_TABLE, PAGES_TABLE, PROPERTIES_TABLE, USERS_TABLE } from './names.js';
 import { columnSchema, type ColumnType, type ParentLink, type SchemaMessage } from '../singer/messages.js';
 import { plainText, type Json, type JsonObject, type NotionDataSource } from '../notion/types.js';
 
-/** `notion_users`: one row per person or bot of the workspace (`GET /v1/users`). */
-export const USERS_TABLE = 'notion_users';
-/** `notion_databases`: the database containers of the data sources read. */
-export const DATABASES_TABLE = 'notion_databases';
-/** `notion_data_sources`: the data sources read, with the table each was loaded into. */
-export const DATA_SOURCES_TABLE = 'notion_data_sources';
-/** `notion_data_source_properties`: one row per schema property, with its column name. */
-export const PROPERTIES_TABLE = 'notion_data_source_properties';
-/** `notion_pages` (`--pages`): pages outside data sources (wiki and standalone pages). */
-export const PAGES_TABLE = 'notion_pages';
-/** `notion_blocks` (`--content`): one row per block at any depth, in document order. */
-export const BLOCKS_TABLE = 'notion_blocks';
-/** `notion_page_content` (`--content`): one row per page, its markdown and plain text. */
-export const PAGE_CONTENT_TABLE = 'notion_page_content';
-/** `notion_comments` (`--comments`): the open comments of each page read. */
-export const COMMENTS_TABLE = 'notion_comments';
+export { USERS_TABLE, DATABASES_TABLE, DATA_SOURCES_TABLE, PROPERTIES_TABLE, PAGES_TABLE, BLOCKS_TABLE, PAGE_CONTENT_TABLE, COMMENTS_TABLE };
 
 /** Every workspace table name; a data source whose table would take one of them is renamed. */
 export const WORKSPACE_TABLES: readonly string[] = [USERS_TABLE, DATABASES_TABLE, DATA_SOURCES_TABLE, PROPERTIES_TABLE, PAGES_TABLE, BLOCKS_TABLE, PAGE_CONTENT_TABLE, COMMENTS_TABLE];

@@ -16,8 +16,7 @@
  * earlier version of the splitter) is a list child of the run's table `<parent>` for its name
  * `<parent>__<column>` (the longest such parent).
  */
-import { PARENT_ID } from '../core/split.js';
-import { DELETED_AT } from '../core/flatten.js';
+import { DELETED_AT, isNamedChildOf, PARENT_ID } from '../core/names.js';
 import { NotionStreamError } from '../errors.js';
 import type { ParentLink, SchemaMessage } from '../singer/messages.js';
 import type { SwapMode } from './swap-sql.js';
@@ -121,7 +120,7 @@ export class RunPlan {
     if (!parent) return [];
     if (parent.kind === 'list' && parent.streams.length === 0) {
       // No explicit link: the run's table whose name `<parent>__` starts this one's, the longest.
-      const named = [...this.tables.values()].filter((p) => p.parent?.kind !== 'list' && stream.startsWith(`${p.stream}__`));
+      const named = [...this.tables.values()].filter((p) => p.parent?.kind !== 'list' && isNamedChildOf(stream, p.stream));
       const best = named.sort((a, b) => b.stream.length - a.stream.length)[0];
       return best ? [best] : [];
     }

@@ -5,6 +5,7 @@
  */
 import { NotionStreamError } from '../errors.js';
 import { throwIfAborted } from '../util/abort.js';
+import { RUNS_TABLE, STATE_TABLE } from '../core/names.js';
 import type { SchemaMessage, SingerMessage } from '../singer/messages.js';
 
 /** One table a run wrote: its name and the rows this run wrote to it. */
@@ -61,8 +62,7 @@ export interface WriteOptions {
   runRecord?: (summary: SinkSummary) => RunRecord;
 }
 
-/** The table of the runs (`notion-stream status` reads it): one row per run, good or failed. */
-export const RUNS_TABLE = '_notion_stream_runs';
+export { RUNS_TABLE, STATE_TABLE };
 
 /** One row of RUNS_TABLE. Times are ISO 8601 instants. */
 export interface RunRecord {
@@ -100,11 +100,6 @@ export const RUN_COLUMNS: readonly { name: keyof RunRecord; kind: 'STRING' | 'TI
   { name: 'tool_version', kind: 'STRING', description: 'The notion-stream version that ran' },
 ];
 
-/**
- * The table a warehouse keeps the Singer state in: one row, `value` (the state as JSON text) and
- * `committed_at`, replaced in the transaction that commits the data it describes.
- */
-export const STATE_TABLE = '_notion_stream_state';
 
 /** Counts rows per table and checks that each RECORD follows a SCHEMA for its stream. */
 export class RunTables {

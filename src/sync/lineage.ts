@@ -7,11 +7,9 @@
  * wrote them.
  */
 import type { SchemaMessage, SingerMessage } from '../singer/messages.js';
+import { RUN_ID, SYNCED_AT } from '../core/names.js';
 
-/** The lineage column holding when the run that wrote the row started (TIMESTAMP, ISO 8601 in a stream). */
-export const SYNCED_AT = '_synced_at';
-/** The lineage column holding the id of the run that wrote the row (STRING; a row of `_notion_stream_runs`). */
-export const RUN_ID = '_run_id';
+export { SYNCED_AT, RUN_ID };
 
 /** The run a row came from. */
 export interface Lineage {

@@ -1,8 +1,9 @@
 /** The deletion record of incremental runs: a page that left the data source, as its id and when. */
 import type { Json } from '../../notion/types.js';
 
-/** The column of deletion records in incremental runs: when the page was trashed, deleted or unshared. */
-export const DELETED_AT = '_deleted_at';
+import { DELETED_AT } from '../names.js';
+
+export { DELETED_AT };
 
 /** The record of a page that left the data source: its id and when, nothing else. */
 export function deletionRecord(pageId: string, deletedAt: string): Record<string, Json> {

@@ -21,8 +21,9 @@ import type { BigQuery, Dataset } from '@google-cloud/bigquery';
 import type { BigQueryField } from './schema.js';
 import { tableSql, type TableRef } from './sql.js';
 import { sleep, throwIfAborted } from '../../util/abort.js';
+import { PENDING_TABLE } from '../../core/names.js';
 
-export const PENDING_TABLE = '_notion_stream_pending';
+export { PENDING_TABLE };
 
 export const PENDING_FIELDS: BigQueryField[] = [
   { name: 'run_id', type: 'STRING', mode: 'NULLABLE', description: 'The notion-stream run that made the change' },

@@ -59,6 +59,7 @@ import type { SchemaMessage, SingerMessage } from '../../singer/messages.js';
 import { throwIfAborted } from '../../util/abort.js';
 import { duringCommit } from '../../util/commit-window.js';
 import { RunPlan } from '../plan.js';
+import { STAGE_PREFIX } from '../../core/names.js';
 import { typeChangeError, type TypeChange } from '../evolution.js';
 import { DELETED_AT, type ScopeParent } from '../swap-sql.js';
 import { RunTables, RUNS_TABLE, STATE_TABLE, type RunRecord, type Sink, type SinkSummary, type WriteOptions } from '../types.js';
@@ -72,7 +73,7 @@ import { jobErrorText, SegmentUpload, waitForJob } from './upload.js';
 import { describeChanges, PendingChanges, type PendingChange } from './pending.js';
 import { RowEncoder } from './values.js';
 
-export const BIGQUERY_STAGE_PREFIX = '_ns_stage_';
+export const BIGQUERY_STAGE_PREFIX = STAGE_PREFIX;
 
 /** Kills the process at a step of the swap when the test fault `NOTION_STREAM_FAULT=<step>` asks for it. */
 function fault(step: string): void {

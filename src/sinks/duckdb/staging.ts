@@ -7,8 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { STAGE_PREFIX } from '../../core/names.js';
 
-export const STAGE_PREFIX = '_ns_stage_';
+export { STAGE_PREFIX };
 
 /**
  * The column of a merge table's staging table numbering its rows across all staging tables of the run,
