@@ -19,13 +19,13 @@
 import { DELETED_AT, isNamedChildOf, PARENT_ID } from '../core/names.js';
 import { NotionStreamError } from '../errors.js';
 import type { ParentLink, SchemaMessage } from '../singer/messages.js';
-import type { SwapMode } from './swap-sql.js';
+import type { WriteMode } from './destinations.js';
 
 /**
  * How one table's staged rows reach its target: the sink's mode, or `refresh` (a table replaced whole
  * in a merge run: its SCHEMA says `load_mode: 'replace'`, or it is a list child of such a table).
  */
-export type TableLoad = SwapMode | 'refresh';
+export type TableLoad = WriteMode | 'refresh';
 
 /** A table's resolved link to its parent rows. */
 export interface TableParent {
@@ -86,7 +86,7 @@ export class RunPlan {
   private readonly tables = new Map<string, TablePlan>();
 
   /** `mode`: the sink's mode. */
-  constructor(readonly mode: SwapMode) {}
+  constructor(readonly mode: WriteMode) {}
 
   /** Adds a table at its first SCHEMA, or updates its key, deletions and link at a later one. */
   schema(message: SchemaMessage): TablePlan {

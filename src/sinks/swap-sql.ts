@@ -21,6 +21,7 @@
  * follow their parent as child rows do: hard, they go; soft, they stay.
  * Column lists are explicit: a target keeps columns the run does not have (NULL in new rows).
  */
+import type { WriteMode } from './destinations.js';
 import { DELETED_AT } from '../core/flatten.js';
 
 export { DELETED_AT };
@@ -35,7 +36,6 @@ export interface Dialect {
   order: string;
 }
 
-export type SwapMode = 'replace' | 'append' | 'merge';
 export type Deletions = 'hard' | 'soft';
 
 export interface SwapTable {
@@ -133,7 +133,7 @@ function childStatements(d: Dialect, t: SwapTable, parent: NonNullable<SwapTable
 }
 
 /** The statements that move one staged table into its target, in order. */
-export function swapStatements(d: Dialect, mode: SwapMode, t: SwapTable): string[] {
+export function swapStatements(d: Dialect, mode: WriteMode, t: SwapTable): string[] {
   switch (mode) {
     case 'replace':
       return [`DELETE FROM ${t.target} WHERE TRUE`, insertSelect(d, t, liveOnly(d, t))];

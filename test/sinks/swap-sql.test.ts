@@ -1,7 +1,8 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quoteIdent } from '../../src/sinks/duckdb/staging.js';
-import { swapStatements, type Dialect, type SwapMode, type SwapTable } from '../../src/sinks/swap-sql.js';
+import { swapStatements, type Dialect, type SwapTable } from '../../src/sinks/swap-sql.js';
+import type { WriteMode } from '../../src/sinks/destinations.js';
 
 // The statements run against real DuckDB tables: targets `t` (parent) and `c` (child), staging tables
 // `s` and `cs` whose `seq` column numbers the staged rows across both, in the order they were read.
@@ -40,7 +41,7 @@ async function deletion(id: string, at = '2025-01-02T03:04:05Z'): Promise<void> 
   await db.run(`INSERT INTO s (id, _deleted_at, seq) VALUES ($id, $at::TIMESTAMPTZ, $seq)`, { id, at, seq: ++seq });
 }
 
-async function swap(mode: SwapMode, ...tables: SwapTable[]): Promise<void> {
+async function swap(mode: WriteMode, ...tables: SwapTable[]): Promise<void> {
   await db.run('BEGIN TRANSACTION');
   for (const table of tables) for (const statement of swapStatements(dialect, mode, table)) await db.run(statement);
   await db.run('COMMIT');

@@ -68,7 +68,8 @@ import { createBigQueryClient } from './client.js';
 import { bigQuerySchema, diffSchema, fieldKind, type BigQueryField } from './schema.js';
 import { bigQueryApiError } from './api-error.js';
 import { targetAction, type TargetAction } from './target-plan.js';
-import { bigQuerySwapStatements, SEQ_COLUMN, swapScript, type SwapMode, type SwapTable, type TableRef } from './sql.js';
+import { bigQuerySwapStatements, SEQ_COLUMN, swapScript, type SwapTable, type TableRef } from './sql.js';
+import type { WriteMode } from '../destinations.js';
 import { jobErrorText, SegmentUpload, waitForJob } from './upload.js';
 import { describeChanges, PendingChanges, type PendingChange } from './pending.js';
 import { RowEncoder } from './values.js';
@@ -98,7 +99,7 @@ export interface BigQuerySinkOptions {
   /** A BigQuery-compatible endpoint; no Google credentials are used then. */
   endpoint?: string;
   /** `replace` (default) swaps in the run's tables; `append` adds the run's rows; `merge` upserts them by key. */
-  mode?: SwapMode;
+  mode?: WriteMode;
   /** Recreate tables whose column types changed instead of stopping. */
   fullRefresh?: boolean;
   /** A deletion record (`_deleted_at` set) keeps its row with `_deleted_at` instead of deleting it. */
@@ -157,7 +158,7 @@ interface SwapPlan extends TargetAction {
   /** merge: a list child table's parent in this run. */
   parent: RunTable | undefined;
   /** This table's swap mode: the run's, or replace for a full-refresh table of a merge run. */
-  mode: SwapMode;
+  mode: WriteMode;
   /** The columns the run writes to the target (the staged ones, without `_deleted_at` for hard deletes). */
   wanted: BigQueryField[];
   target: Table;
@@ -192,7 +193,7 @@ function present(value: unknown): boolean {
  */
 export class BigQuerySink implements Sink {
   /** How the run's tables get into place: replace, append or merge. */
-  readonly mode: SwapMode;
+  readonly mode: WriteMode;
   private readonly client: BigQuery;
   private readonly dataset: Dataset;
   /** Names this run's staging tables and jobs; new for each write, so job ids never repeat. */
@@ -451,7 +452,7 @@ export class BigQuerySink implements Sink {
       }
       // A child table goes with its parent: replaced whole when the parent is (the run plan's `refresh`).
       const fullRefresh = run.load === 'refresh';
-      const mode: SwapMode = fullRefresh ? 'replace' : this.mode;
+      const mode: WriteMode = fullRefresh ? 'replace' : this.mode;
       const wanted = hasDeletions(table) && !this.options.softDelete ? table.fields.filter((f) => f.name !== DELETED_AT) : table.fields;
       const target = this.table(table.name);
       let existing: BigQueryField[] | undefined;

@@ -4,9 +4,8 @@
  * ONE multi-statement transaction, so every target changes together or not at all (a load job cannot
  * join a transaction; DML can).
  */
-import { swapStatements, type Deletions, type Dialect, type ScopeParent, type SwapMode } from '../swap-sql.js';
-
-export type { SwapMode } from '../swap-sql.js';
+import { swapStatements, type Deletions, type Dialect, type ScopeParent } from '../swap-sql.js';
+import type { WriteMode } from '../destinations.js';
 
 export const SEQ_COLUMN = '_ns_seq';
 
@@ -32,7 +31,7 @@ export interface SwapTable {
   /** The columns written to the target (without `_ns_seq`). */
   columns: string[];
   /** This table's mode when it differs from the run's (a table refreshed whole in a merge run). */
-  mode?: SwapMode;
+  mode?: WriteMode;
   /** merge: the key of a parent table (`id`). */
   key?: string[];
   /** merge: for a child table, its parent's staging table and the parent's key column. */
@@ -44,7 +43,7 @@ export interface SwapTable {
 }
 
 /** The statements that swap one table in, in order. */
-export function bigQuerySwapStatements(mode: SwapMode, table: SwapTable): string[] {
+export function bigQuerySwapStatements(mode: WriteMode, table: SwapTable): string[] {
   const { target, stage, parent, scope, ...rest } = table;
   return swapStatements(BIGQUERY_DIALECT, table.mode ?? mode, {
     ...rest,
@@ -56,7 +55,7 @@ export function bigQuerySwapStatements(mode: SwapMode, table: SwapTable): string
 }
 
 /** One transaction swapping every table of the run in. */
-export function swapScript(mode: SwapMode, tables: SwapTable[], extra: string[] = []): string {
+export function swapScript(mode: WriteMode, tables: SwapTable[], extra: string[] = []): string {
   const statements = [...tables.flatMap((t) => bigQuerySwapStatements(mode, t)), ...extra];
   return ['BEGIN TRANSACTION', ...statements, 'COMMIT TRANSACTION'].map((s) => `${s};`).join('\n');
 }

@@ -61,6 +61,7 @@ import { typeChangeError } from '../evolution.js';
 import { DELETED_AT, swapStatements, type Deletions, type Dialect, type ScopeParent, type SwapTable } from '../swap-sql.js';
 import { RunTables, STATE_TABLE, type RunRecord, type Sink, type SinkSummary, type WriteOptions } from '../types.js';
 import { saveRun } from './runs.js';
+import type { WriteMode } from '../destinations.js';
 import { existingColumns, typeChanges, type Column } from './columns.js';
 import { appendRow, closeAppender, commitBatch, discardAppender, type TableState } from './table-state.js';
 import { duckdbType, quoteString } from './values.js';
@@ -68,14 +69,13 @@ import { duckdbType, quoteString } from './values.js';
 export { quoteIdent, STAGE_PREFIX };
 export { duckdbType };
 
-export type DuckDbMode = 'replace' | 'append' | 'merge';
 
 /** Options of `DuckDbSink`; every field is optional. */
 export interface DuckDbSinkOptions {
   /** The database file, default `notion.duckdb` (`:memory:` for a throwaway database). */
   path?: string;
   /** `replace` (default) swaps in the run's tables; `append` adds the run's rows; `merge` upserts them by key. */
-  mode?: DuckDbMode;
+  mode?: WriteMode;
   /** Rows of a table per staging commit (default 10,000). */
   batchRows?: number;
   /** A deletion record (`_deleted_at` set) keeps its row with `_deleted_at` instead of deleting it. */
@@ -114,7 +114,7 @@ export class DuckDbSink implements Sink {
   /** The database file (`:memory:` or empty: an in-memory database). */
   readonly path: string;
   /** How the run's tables get into place: replace, append or merge. */
-  readonly mode: DuckDbMode;
+  readonly mode: WriteMode;
   /** Rows of a table per staging commit. */
   readonly batchRows: number;
   /** Deletion records mark their row (`_deleted_at`) instead of deleting it. */
