@@ -37,7 +37,7 @@ export { createBigQueryClient } from './sinks/bigquery/client.js';
 export { NdjsonSink } from './sinks/ndjson.js';
 export { CsvSink } from './sinks/csv.js';
 export { createSink } from './sinks/create.js';
-export { STATE_TABLE, RUNS_TABLE, sinkStep, type Sink, type SinkSummary, type RunRecord, type WriteOptions } from './sinks/types.js';
+export { STATE_TABLE, RUNS_TABLE, sinkStep, type SinkStep, type Sink, type SinkSummary, type RunRecord, type WriteOptions } from './sinks/types.js';
 export { withWorkspaceTables, PageTap, type WorkspaceOptions } from './stages/workspace.js';
 export { CatalogCollector, catalogTables } from './stages/catalog.js';
 export { readUsers, usersTable } from './stages/read-users.js';

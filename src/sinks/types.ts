@@ -135,21 +135,35 @@ export class RunTables {
   }
 }
 
+/** A sink as the last step of `stream.pipeline` (see `sinkStep`). */
+export interface SinkStep {
+  (source: AsyncIterable<unknown>, step?: { signal?: AbortSignal }): Promise<SinkSummary>;
+  /**
+   * The sink's write once the pipeline has started the step: settles when the destination is committed,
+   * or is back as it was. `pipeline` rejects at a stage's first error, possibly before the sink has
+   * finished undoing its staging: await this (ignoring its rejection) before looking at the destination.
+   */
+  written?: Promise<SinkSummary>;
+}
+
 /**
  * A sink as the last step of `stream.pipeline`: the step writes the messages it is given (all-or-nothing,
  * as `sink.write`) and returns the sink's summary, which `pipeline` resolves with:
  *
  *   const summary = await pipeline(Readable.from(messages), createSplitter(), sinkStep(new DuckDbSink()));
  *
- * The step aborts on the pipeline's signal (a failing or destroyed stage) and on `options.signal`. It
- * rejects with the sink's codes, or the first stage error `pipeline` reports.
+ * The step aborts on the pipeline's signal (a failing or destroyed stage) and on `options.signal`, and
+ * never commits a stream that ended because the pipeline stopped. It rejects with the sink's codes, or
+ * `aborted`; `pipeline` itself rejects with the first stage's error.
  */
-export function sinkStep(sink: Sink, options: { signal?: AbortSignal; write?: WriteOptions } = {}): (source: AsyncIterable<unknown>, step?: { signal?: AbortSignal }) => Promise<SinkSummary> {
-  return (source, step) => {
-    const signals = [options.signal, step?.signal].filter((s): s is AbortSignal => s !== undefined);
+export function sinkStep(sink: Sink, options: { signal?: AbortSignal; write?: WriteOptions } = {}): SinkStep {
+  const step: SinkStep = (source, pipelineStep) => {
+    const signals = [options.signal, pipelineStep?.signal].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    return sink.write(untilAborted(source as AsyncIterable<SingerMessage>, signal), signal, options.write);
+    step.written = sink.write(untilAborted(source as AsyncIterable<SingerMessage>, signal), signal, options.write);
+    return step.written;
   };
+  return step;
 }
 
 /**

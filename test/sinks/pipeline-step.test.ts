@@ -35,7 +35,9 @@ describe('sinkStep', () => {
 
   it('commits nothing when a stage before it fails', async () => {
     const path = await dbPath();
-    await expect(pipeline(Readable.from(failingAfter(messages, 20)), createSplitter(), sinkStep(new DuckDbSink({ path })))).rejects.toThrow('Notion went away');
+    const step = sinkStep(new DuckDbSink({ path }));
+    await expect(pipeline(Readable.from(failingAfter(messages, 20)), createSplitter(), step)).rejects.toThrow('Notion went away');
+    await expect(step.written).rejects.toThrow(); // the sink has undone its staging
     expect(await dumpDuckDb(path).catch(() => ({}))).toEqual({});
   });
 
