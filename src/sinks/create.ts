@@ -11,19 +11,24 @@ export { DESTINATIONS, type Destination, type WriteMode } from './destinations.j
 import type { Destination, WriteMode } from './destinations.js';
 
 export interface SinkOptions {
+  /** Default `duckdb` where a caller leaves it out (`sync`). */
   to: Destination;
-  /** File (duckdb, ndjson) or directory (csv). */
+  /** DuckDB file (default `notion.duckdb`), NDJSON file (default: `stdout`) or CSV directory (default `notion-csv`). */
   out?: string;
+  /** `replace` (default), `append`, or `merge` (DuckDB, BigQuery). Incremental runs merge. */
   mode?: WriteMode;
   stdout?: NodeJS.WritableStream;
-  /** BigQuery: project (default GOOGLE_CLOUD_PROJECT), dataset, location, endpoint (default BIGQUERY_API_ENDPOINT). */
+  /** BigQuery project. Default: env `GOOGLE_CLOUD_PROJECT`. */
   project?: string;
+  /** BigQuery dataset (required for `to: 'bigquery'`); created in `location` when missing. */
   dataset?: string;
+  /** BigQuery location of the dataset and its jobs. */
   location?: string;
+  /** A BigQuery-compatible REST endpoint (no Google credentials then). Default: env `BIGQUERY_API_ENDPOINT`. */
   bigqueryEndpoint?: string;
-  /** Warehouses: rebuild tables whose column types changed, from the run's rows (see sinks/evolution.ts). */
+  /** Warehouses: rebuild tables whose column types changed, from the run's rows (see sinks/evolution.ts). Incremental `sync`: read every data source in full. Default false. */
   fullRefresh?: boolean;
-  /** Warehouses: a deletion record (`_deleted_at` set) keeps its row with `_deleted_at` instead of deleting it. */
+  /** Warehouses: deletion records set `_deleted_at` instead of deleting rows. Default false. */
   softDelete?: boolean;
   /**
    * CSV, and NDJSON into a file: the state file, written in the same commit as the output and read back

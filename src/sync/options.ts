@@ -7,6 +7,7 @@ import type { ArraysMode } from '../core/split.js';
 import { DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT } from '../notion/api.js';
 import { NotionStreamError } from '../errors.js';
 import type { Destination, WriteMode } from '../sinks/destinations.js';
+import type { SinkOptions } from '../sinks/create.js';
 import { parseDuration } from '../state/state.js';
 import type { Logger } from '../util/log.js';
 import type { RunStats } from '../util/stats.js';
@@ -41,27 +42,8 @@ export interface ShapeOptions {
   arrays?: ArraysMode;
 }
 
-/** Where the tables go. */
-export interface DestinationOptions {
-  /** Default `duckdb`. */
-  to?: Destination;
-  /** DuckDB file (default `notion.duckdb`), NDJSON file (default: `stdout`) or CSV directory (default `notion-csv`). */
-  out?: string;
-  /** `replace` (default), `append`, or `merge` (DuckDB, BigQuery). Incremental runs merge. */
-  mode?: WriteMode;
-  /** BigQuery project. Default: env `GOOGLE_CLOUD_PROJECT`. */
-  project?: string;
-  /** BigQuery dataset (required for `to: 'bigquery'`); created in `location` when missing. */
-  dataset?: string;
-  /** BigQuery location of the dataset and its jobs. */
-  location?: string;
-  /** A BigQuery-compatible REST endpoint (no Google credentials then). Default: env `BIGQUERY_API_ENDPOINT`. */
-  bigqueryEndpoint?: string;
-  /** Warehouses: rebuild tables whose column types changed, from the run's rows. Incremental: read every data source in full. Default false. */
-  fullRefresh?: boolean;
-  /** Warehouses: deletion records set `_deleted_at` instead of deleting rows. Default false. */
-  softDelete?: boolean;
-}
+/** Where the tables go: the sink's options (see `SinkOptions`), `to` defaulting to `duckdb`. */
+export interface DestinationOptions extends Partial<Pick<SinkOptions, 'to' | 'out' | 'mode' | 'project' | 'dataset' | 'location' | 'bigqueryEndpoint' | 'fullRefresh' | 'softDelete'>> {}
 
 /** Incremental runs. */
 export interface IncrementalOptions {

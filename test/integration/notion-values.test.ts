@@ -6,7 +6,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { queryDuckDb } from '../support/duckdb.js';
 import { describe, expect, it } from 'vitest';
 import { ALL_TYPES_PROPERTIES, allTypesIds, allTypesWorkspace } from '../../src/emulator/generate.js';
 import { loadWorkspace } from '../../src/emulator/seed.js';
@@ -31,16 +31,7 @@ async function pipeToDuckDb(pages: string, db: string, load: string[] = []) {
   return runCli(['load', '--to', 'duckdb', '--out', db, ...load], {}, undefined, split.stdout);
 }
 
-async function query(db: string, sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
-  const c = await instance.connect();
-  try {
-    return (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    c.closeSync();
-    instance.closeSync();
-  }
-}
+const query = queryDuckDb;
 
 describe('a formula whose values are all empty still has its type (18c)', () => {
   it('day 1 (all empty) makes date columns, so day 2 (dated rows) loads into them', async () => {

@@ -28,3 +28,15 @@ export async function dumpDuckDb(path: string, options: { lineage?: boolean } = 
     instance.closeSync();
   }
 }
+
+/** The rows of a query on a DuckDB file as JSON objects; opened read-only unless `readWrite` (which creates a missing file). */
+export async function queryDuckDb(path: string, sql: string, options: { readWrite?: boolean } = {}): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(path, options.readWrite ? {} : { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

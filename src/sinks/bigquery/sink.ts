@@ -470,19 +470,26 @@ export class BigQuerySink implements Sink {
     return plans;
   }
 
-  /** Whether the runs table must be created; refuses a table of that name without its columns. */
-  private async runsTableMissing(): Promise<boolean> {
+  /**
+   * Whether one of notion-stream's own tables (`table`, with `fields`) must be created; refuses a table of
+   * that name without those columns (`invalid_state`, naming `what` it should be).
+   */
+  private async ownTableMissing(table: string, fields: BigQueryField[], what: string): Promise<boolean> {
     try {
-      const [metadata] = await this.table(RUNS_TABLE).getMetadata();
+      const [metadata] = await this.table(table).getMetadata();
       const names = new Set(((metadata.schema?.fields ?? []) as BigQueryField[]).map((f) => f.name.toLowerCase()));
-      if (!RUN_FIELDS.every((f) => names.has(f.name))) {
-        throw new NotionStreamError('invalid_state', `Table ${this.destination}.${RUNS_TABLE} exists without the columns of notion-stream's runs table (${RUN_FIELDS.map((f) => f.name).join(', ')}). Rename or drop it.`, false);
+      if (!fields.every((f) => names.has(f.name))) {
+        throw new NotionStreamError('invalid_state', `Table ${this.destination}.${table} exists without the columns ${fields.map((f) => f.name).join(', ')}, so it is not notion-stream's ${what}. Rename or drop it.`, false);
       }
       return false;
     } catch (err) {
       if (isNotFound(err)) return true;
-      throw err instanceof NotionStreamError ? err : this.apiError(err, `reading table ${RUNS_TABLE}`);
+      throw err instanceof NotionStreamError ? err : this.apiError(err, `reading table ${table}`);
     }
+  }
+
+  private runsTableMissing(): Promise<boolean> {
+    return this.ownTableMissing(RUNS_TABLE, RUN_FIELDS, 'runs table');
   }
 
   private async createRunsTable(): Promise<void> {
@@ -515,18 +522,8 @@ export class BigQuerySink implements Sink {
   }
 
   /** Whether the state table must be created for the swap; refuses a table of that name that is not one. */
-  private async stateTableMissing(): Promise<boolean> {
-    try {
-      const [metadata] = await this.table(STATE_TABLE).getMetadata();
-      const names = new Set(((metadata.schema?.fields ?? []) as BigQueryField[]).map((f) => f.name.toLowerCase()));
-      if (!STATE_FIELDS.every((f) => names.has(f.name))) {
-        throw new NotionStreamError('invalid_state', `Table ${this.destination}.${STATE_TABLE} exists without the columns value and committed_at, so it is not notion-stream's state table. Rename or drop it.`, false);
-      }
-      return false;
-    } catch (err) {
-      if (isNotFound(err)) return true;
-      throw err instanceof NotionStreamError ? err : this.apiError(err, `reading table ${STATE_TABLE}`);
-    }
+  private stateTableMissing(): Promise<boolean> {
+    return this.ownTableMissing(STATE_TABLE, STATE_FIELDS, 'state table');
   }
 
   /** Step 3: checks target schemas, prepares targets, and swaps every table and the state in with one transaction. */

@@ -5,7 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import type { ColumnSchema, SingerMessage } from '../../../src/singer/messages.js';
 import { DuckDbSink, STAGE_PREFIX } from '../../../src/sinks/duckdb/sink.js';
-import { dumpDuckDb } from '../../support/duckdb.js';
+import { dumpDuckDb, queryDuckDb } from '../../support/duckdb.js';
 import { failingAfter, from, record, schema, str } from '../fixtures.js';
 
 const int: ColumnSchema = { type: ['null', 'integer'] };
@@ -15,16 +15,7 @@ async function dbPath(): Promise<string> {
   return join(await mkdtemp(join(tmpdir(), 'ns-duckdb-')), 'test.duckdb');
 }
 
-async function query(path: string, sql: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(path);
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
+const query = (path: string, sql: string) => queryDuckDb(path, sql, { readWrite: true });
 
 const tableNames = async (path: string) => (await query(path, `SELECT table_name FROM duckdb_tables() ORDER BY table_name`)).map((r) => r.table_name);
 const columnTypes = async (path: string, table: string) =>
