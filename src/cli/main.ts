@@ -61,7 +61,7 @@ const COMMANDS = ['sync', 'status', 'list', 'pages', 'flatten', 'split', 'load',
  * Rewrites yargs' "Unknown arguments: a, b" as one sentence per argument with the closest option of the
  * command or the closest command (`snyc` → `sync`); other messages are returned as they are.
  */
-function withSuggestions(message: string, options: readonly string[]): string {
+function withSuggestions(message: string, options: readonly string[], argv: readonly string[]): string {
   const m = /^Unknown arguments?: (.*)$/.exec(message);
   if (!m) return message;
   const args = m[1]!.split(', ');
@@ -69,7 +69,9 @@ function withSuggestions(message: string, options: readonly string[]): string {
   const parts = args
     .filter((arg) => !(/[A-Z]/.test(arg) && kebab.has(arg.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))))
     .map((arg) => {
-      const option = closestOption(arg, options);
+      // A bare word (`statsu`) is a mistyped command; a flag (`--statsu`) a mistyped option.
+      const bare = argv.includes(arg);
+      const option = bare ? undefined : closestOption(arg, options);
       if (option) return `unknown option --${arg}: did you mean --${option}?`;
       const command = closestOption(arg, COMMANDS, 2);
       if (command) return `unknown command "${arg}": did you mean \`notion-stream ${command}\`?`;
@@ -330,7 +332,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
       .exitProcess(false)
       .fail((msg, err) => {
         if (err) throw err;
-        throw new CliUsage(withSuggestions(msg, knownOptions));
+        throw new CliUsage(withSuggestions(msg, knownOptions, argv));
       })
       .parseAsync();
   } catch (err) {

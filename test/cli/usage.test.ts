@@ -52,7 +52,7 @@ describe('did you mean', () => {
   });
 
   it('suggests the closest command', async () => {
-    for (const [typo, command] of [['snyc', 'sync'], ['lst', 'list'], ['flaten', 'flatten']]) {
+    for (const [typo, command] of [['snyc', 'sync'], ['lst', 'list'], ['flaten', 'flatten'], ['statsu', 'status']]) {
       const res = await cli([typo!]);
       expect(res.code).toBe(2);
       expect(res.stderr).toContain(`did you mean \`notion-stream ${command}\`?`);
