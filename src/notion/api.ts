@@ -2,6 +2,7 @@
  * The Notion calls notion-stream makes, each through the shared HTTP policy (rate limiter, retries,
  * timeouts, abort). Uses the real `@notionhq/client` with its own retries switched off.
  */
+import { setMaxListeners } from 'node:events';
 import { NotionStreamError } from '../errors.js';
 import { Client } from '@notionhq/client';
 import { silentLogger, type Logger } from '../util/log.js';
@@ -86,6 +87,10 @@ export class NotionApi {
     this.stats = options.stats ?? new RunStats();
     this.logger = options.logger ?? silentLogger;
     this.signal = options.signal;
+    // Every request in flight or waiting for its turn listens on the run's signal until it settles: as
+    // many listeners as concurrent requests (parallel ranges, completions, content), none left behind.
+    // Node's warning past 10 listeners would be a false alarm printed to the user.
+    if (options.signal) setMaxListeners(0, options.signal);
     this.ctx = {
       limiter: options.limiter ?? new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),
       stats: this.stats,

@@ -60,6 +60,23 @@ describe('page reader stage', () => {
     ).rejects.toMatchObject({ code: 'retries_exhausted' });
   });
 
+  it('many requests waiting on one run signal raise no listener warning (they are not a leak)', async () => {
+    emu = await startEmulator({ workspace: allTypesWorkspace(), rateLimit: false });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const signal = new AbortController().signal;
+      // A slow limiter keeps every concurrent request waiting for its turn on the same signal.
+      const api = new NotionApi({ token: emu.token, baseUrl: emu.url, rateLimit: 50, signal });
+      await Promise.all(Array.from({ length: 20 }, () => api.search({ page_size: 1 })));
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('stops at once when its signal aborts, with no request after the abort', async () => {
     emu = await startEmulator({ workspace: allTypesWorkspace(), rateLimit: false, latencyMs: 20 });
     const controller = new AbortController();
