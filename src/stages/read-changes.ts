@@ -7,12 +7,15 @@
  *   - no bookmark yet, --full-refresh, a retyped property (its columns cannot stay), or --refresh-computed
  *     with formula or rollup properties: a full read, and the table is replaced (`load_mode: replace`);
  *   - otherwise: the rows edited at or after the watermark's minute (`queryAllRows` with `since`), merged.
- * Deletions, for merged data sources only, checked against the ids the state holds:
+ * Deletions, for merged data sources only, checked against the pages the destination holds: a warehouse's
+ * table answers (`heldIds`, sinks/held-ids.ts: rows soft-deleted before are not held), a file destination's
+ * state lists the ids (state/id-set.ts):
  *   - trashed pages: one search with the `in_trash` filter for the whole run, looking back to the start of
- *     the oldest bookmark's run (cost: one request per 100 trashed pages);
+ *     the oldest bookmark's run (cost: one request per 100 trashed pages); the finds the destination
+ *     holds are deleted;
  *   - deleted or unshared pages, with reconciliation (`--reconcile`, or `--reconcile-every` when due): every
- *     id of the data source is listed (one request per 100 rows) and ids the state holds that are no longer
- *     there are deleted. Its requests are counted apart.
+ *     id of the data source is listed (one request per 100 rows) and held ids that are no longer there are
+ *     deleted. Its requests are counted apart.
  * Phases run one after another (search, reconciliation, then reading), so each phase's requests are its own.
  */
 import type { NotionApi } from '../notion/api.js';
@@ -20,8 +23,10 @@ import { plainText, type NotionDataSource } from '../notion/types.js';
 import { tableOverride } from '../core/names.js';
 import { retypedProperties, specLayout, type TableSpec } from '../core/flatten.js';
 import { nextState, parseDuration, reconcileDue, stateKey, trashSearchSince, type DataSourceRun, type DataSourceState, type SyncState } from '../state/state.js';
+import { IdSet } from '../state/id-set.js';
+import type { HeldIds } from '../sinks/held-ids.js';
 import type { DataSourcePlan } from './flatten.js';
-import { describeDataSource, readPages, type PageDeletion, type PageStreamItem } from './read-pages.js';
+import { describeDataSource, floorToMinute, readPages, type PageDeletion, type PageStreamItem } from './read-pages.js';
 import { findTrashedPages } from './read-trashed.js';
 import { listAllIds } from './reconcile.js';
 
@@ -41,6 +46,12 @@ export interface ChangeReaderOptions {
   reconcileEveryMs?: number;
   /** `--table` overrides by data source id or title: a merged data source whose table name changes is read in full. */
   tableNames?: Readonly<Record<string, string>>;
+  /**
+   * The destination's answers about the pages its tables hold (warehouses: `createHeldIds`): deletions
+   * are checked against the tables, and the new state keeps no page ids. Absent (CSV, NDJSON): the
+   * state's ids are used and kept. Closed once the deletion phases are done.
+   */
+  heldIds?: HeldIds;
   /**
    * False when the destination keeps the rows a full read does not bring (a plain `sync --mode append`
    * or `merge`): the new state then keeps the ids it held. Default true.
@@ -109,8 +120,10 @@ export interface ChangeRead {
 interface Plan {
   full: boolean;
   bookmark: DataSourceState | undefined;
-  /** The ids the bookmark holds. */
-  held: Set<string>;
+  /** File destinations: the ids the bookmark holds. */
+  ids: IdSet | undefined;
+  /** Warehouses: the keys (`stateKey`) of the held rows edited in the watermark's minute or later. */
+  heldAtWatermark: Set<string>;
   deletions: PageDeletion[];
   reconciledAt?: string;
   read: Set<string>;
@@ -135,6 +148,7 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
     let override: [string, string] | undefined;
     if (!bookmark) reason = 'first incremental run';
     else if (options.fullRefresh) reason = '--full-refresh';
+    else if (!options.heldIds && !bookmark.ids) reason = 'the state holds no page ids (it was written for a warehouse)';
     else if ((override = tableOverride(options.tableNames ?? {}, ds.id, plainText(ds.title))) && override[1] !== bookmark.table) reason = `--table names it ${override[1]}`;
     else {
       const retyped = retypedProperties(bookmark.properties, ds);
@@ -143,7 +157,7 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
       else if (options.refreshComputed && computed.length > 0) reason = `--refresh-computed (${computed.map((p) => `"${p.name}"`).join(', ')})`;
     }
     const full = reason !== undefined;
-    plans.set(stateKey(ds.id), { full, bookmark, held: new Set(full ? [] : bookmark!.ids), deletions: [], read: new Set(), latestEdit: undefined, ...(full ? { reconciledAt: startedAt } : {}) });
+    plans.set(stateKey(ds.id), { full, bookmark, ids: full ? undefined : bookmark!.ids, heldAtWatermark: new Set(), deletions: [], read: new Set(), latestEdit: undefined, ...(full ? { reconciledAt: startedAt } : {}) });
     if (full) {
       report.full.push({ dataSource: ds.id, reason: reason! });
       if (bookmark) announce(`Full refresh of data source ${describeDataSource(ds)}, table ${bookmark.table}: ${reason}. The table is replaced.`);
@@ -152,38 +166,64 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
 
   const merged = dataSources.filter((ds) => !plans.get(stateKey(ds.id))!.full);
 
-  // 1. Trashed pages, in one search for the run.
-  if (merged.length > 0) {
-    const before = api.stats.requests;
-    const since = trashSearchSince(merged.map((ds) => plans.get(stateKey(ds.id))!.bookmark!));
-    log(`Looking for pages trashed since ${since ?? 'ever'}.`);
-    for (const page of await findTrashedPages(api, since, { dataSourceIds: merged.map((ds) => ds.id), signal: options.signal })) {
-      const plan = plans.get(stateKey(page.dataSourceId));
-      if (!plan || plan.full || !plan.held.has(page.id)) continue;
-      plan.deletions.push({ object: 'page_deletion', id: page.id, data_source_id: page.dataSourceId, deleted_time: page.trashedTime, reason: 'trashed' });
-      report.trashed++;
-    }
-    report.trashRequests = api.stats.requests - before;
+  try {
+    await findDeletions();
+  } finally {
+    await options.heldIds?.close();
   }
 
-  // 2. Reconciliation: ids the state holds that the data source no longer has.
-  const reconcileBefore = api.stats.requests;
-  for (const ds of merged) {
-    const plan = plans.get(stateKey(ds.id))!;
-    if (!options.reconcile && !reconcileDue(plan.bookmark, options.reconcileEveryMs, now())) continue;
-    log(`Reconciling data source ${describeDataSource(ds)}: listing every id.`);
-    const listed = await listAllIds(api, ds.id, { signal: options.signal });
-    const listedKeys = new Set([...listed].map(stateKey));
-    const trashed = new Set(plan.deletions.map((d) => d.id));
-    for (const id of plan.bookmark!.ids) {
-      if (listedKeys.has(stateKey(id)) || trashed.has(id)) continue;
-      plan.deletions.push({ object: 'page_deletion', id, data_source_id: ds.id, deleted_time: startedAt, reason: 'missing' });
-      report.missing++;
+  async function findDeletions(): Promise<void> {
+    const held = options.heldIds;
+    // 1. Trashed pages, in one search for the run, kept where the destination holds them.
+    if (merged.length > 0) {
+      const before = api.stats.requests;
+      const since = trashSearchSince(merged.map((ds) => plans.get(stateKey(ds.id))!.bookmark!));
+      log(`Looking for pages trashed since ${since ?? 'ever'}.`);
+      const found = new Map<Plan, { id: string; dataSourceId: string; trashedTime: string }[]>();
+      for (const page of await findTrashedPages(api, since, { dataSourceIds: merged.map((ds) => ds.id), signal: options.signal })) {
+        const plan = plans.get(stateKey(page.dataSourceId));
+        if (!plan || plan.full) continue;
+        found.set(plan, [...(found.get(plan) ?? []), page]);
+      }
+      report.trashRequests = api.stats.requests - before;
+      for (const ds of merged) {
+        const plan = plans.get(stateKey(ds.id))!;
+        const pages = found.get(plan) ?? [];
+        let holds: (id: string) => boolean = (id) => plan.ids?.has(id) ?? false;
+        if (held) {
+          // One question per table: which of the trashed pages it holds, and which rows of the watermark's minute.
+          const watermark = plan.bookmark!.watermark;
+          const keys = new Set([...(await held.held(plan.bookmark!.table, { ids: pages.map((p) => p.id), ...(watermark ? { editedSince: floorToMinute(watermark) } : {}) }, options.signal))].map(stateKey));
+          plan.heldAtWatermark = keys;
+          holds = (id) => keys.has(stateKey(id));
+        }
+        for (const page of pages) {
+          if (!holds(page.id)) continue;
+          plan.deletions.push({ object: 'page_deletion', id: page.id, data_source_id: page.dataSourceId, deleted_time: page.trashedTime, reason: 'trashed' });
+          report.trashed++;
+        }
+      }
     }
-    plan.reconciledAt = startedAt;
-    report.reconciled.push(ds.id);
+
+    // 2. Reconciliation: held ids that the data source no longer has.
+    const reconcileBefore = api.stats.requests;
+    for (const ds of merged) {
+      const plan = plans.get(stateKey(ds.id))!;
+      if (!options.reconcile && !reconcileDue(plan.bookmark, options.reconcileEveryMs, now())) continue;
+      log(`Reconciling data source ${describeDataSource(ds)}: listing every id.`);
+      const listed = IdSet.of(await listAllIds(api, ds.id, { signal: options.signal }));
+      const gone = held ? await held.notListed(plan.bookmark!.table, listed, options.signal) : plan.ids!.minus(listed);
+      const trashed = new Set(plan.deletions.map((d) => stateKey(d.id)));
+      for (const id of gone) {
+        if (trashed.has(stateKey(id))) continue;
+        plan.deletions.push({ object: 'page_deletion', id, data_source_id: ds.id, deleted_time: startedAt, reason: 'missing' });
+        report.missing++;
+      }
+      plan.reconciledAt = startedAt;
+      report.reconciled.push(ds.id);
+    }
+    report.reconcileRequests = api.stats.requests - reconcileBefore;
   }
-  report.reconcileRequests = api.stats.requests - reconcileBefore;
 
   // 3. The changed rows, each data source followed by its deletions.
   const planOf = (id: string) => plans.get(stateKey(id))!;
@@ -201,7 +241,8 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
       else if (item.object === 'page') {
         current!.read.add(item.id);
         if (!current!.full) {
-          const atWatermark = current!.held.has(item.id) && Date.parse(item.last_edited_time) <= Date.parse(current!.bookmark!.watermark ?? '');
+          const held = current!.ids ? current!.ids.has(item.id) : current!.heldAtWatermark.has(stateKey(item.id));
+          const atWatermark = held && Date.parse(item.last_edited_time) <= Date.parse(current!.bookmark!.watermark ?? '');
           if (atWatermark) report.reread++;
           else report.edited++;
         }
@@ -241,7 +282,7 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
           ...(plan.reconciledAt ? { reconciledAt: plan.reconciledAt } : {}),
         });
       }
-      return nextState(options.previous, runs);
+      return nextState(options.previous, runs, { ids: !options.heldIds });
     },
   };
 }

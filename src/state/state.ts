@@ -1,17 +1,27 @@
 /**
  * The state of incremental syncs into one destination, pure: for each data source, the watermark (the
  * latest `last_edited_time` loaded), the schema it was loaded with (each property's id, name, type and
- * column), and the ids of the pages the destination holds.
+ * column), and, only for destinations that cannot say which pages they hold (CSV, NDJSON, pipes), the ids
+ * of those pages.
  *
  * It travels as the value of a Singer STATE message:
- *   { "notion_stream": 1, "bookmarks": { "<data source id>": DataSourceState, ... } }
- * Warehouses keep it in a table written in the transaction that commits the data; files keep it in a
- * state file (`--state <path>`). The ids cost about 40 bytes per page.
+ *   { "notion_stream": 2, "bookmarks": { "<data source id>": DataSourceState, ... } }
+ * Warehouses keep it in a table written in the transaction that commits the data, and keep no ids in it:
+ * the tables themselves answer which pages they hold (sinks/held-ids.ts). Files keep it in a state file
+ * (`--state <path>`), their ids as one base64 string of sorted 16-byte ids (about 21 bytes per page,
+ * ./id-set.ts). Format 1 (ids as an array of dashed strings, about 40 bytes per page) is still read.
  */
 import { compactId } from '../core/names.js';
 import { NotionStreamError } from '../errors.js';
+import { IdSet } from './id-set.js';
 
-export const STATE_FORMAT = 1;
+export { IdSet };
+
+/** The state format written: 2 (format 1, with `ids` as an array of strings, is read too). */
+export const STATE_FORMAT = 2;
+
+/** State formats `parseState` reads. */
+const READABLE_FORMATS: readonly unknown[] = [1, 2];
 
 /** How a property was loaded: enough to keep its column through a rename and to see a retype. */
 export interface PropertyLayout {
@@ -39,8 +49,12 @@ export interface DataSourceState {
   checkedAt?: string;
   /** By property id (as Notion gives it). */
   properties: Record<string, PropertyLayout>;
-  /** Ids of the pages the destination holds, sorted. */
-  ids: string[];
+  /**
+   * Ids of the pages the destination holds: only in the states of CSV and NDJSON destinations (in JSON
+   * one base64 string of sorted 16-byte ids; format 1: an array of dashed ids). Warehouses keep none:
+   * their tables answer instead.
+   */
+  ids?: IdSet;
 }
 
 /**
@@ -48,7 +62,7 @@ export interface DataSourceState {
  * warehouse's `_notion_stream_state` table or a state file): one bookmark per data source.
  */
 export interface SyncState {
-  /** The state format version (1); a state of another version is not used. */
+  /** The state format version (2; format 1 is read and converted); a state of another version is not used. */
   notion_stream: typeof STATE_FORMAT;
   /** By data source id (see `stateKey`). */
   bookmarks: Record<string, DataSourceState>;
@@ -65,23 +79,44 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Options of `parseState`. */
+export interface ParseStateOptions {
+  /**
+   * False: drop the page ids a bookmark holds without decoding them (a warehouse asks its tables
+   * instead). Default true.
+   */
+  ids?: boolean;
+}
+
 /**
- * Checks a STATE value read back (from a warehouse table or a state file). Undefined stays undefined
- * (no state: everything is read). Anything else that is not a notion-stream state is refused with the fix.
- * Throws `NotionStreamError` `invalid_state` naming `from` and the fix (delete it, or `--full-refresh`).
+ * Checks a STATE value read back (from a warehouse table or a state file), format 2 or 1. Undefined stays
+ * undefined (no state: everything is read). Anything else that is not a notion-stream state is refused
+ * with the fix. Throws `NotionStreamError` `invalid_state` (not retryable) naming `from` and the fix
+ * (delete it, or `--full-refresh`).
  */
-export function parseState(value: unknown, from: string): SyncState | undefined {
+export function parseState(value: unknown, from: string, options: ParseStateOptions = {}): SyncState | undefined {
   if (value === undefined || value === null) return undefined;
   const bad = (why: string) =>
     new NotionStreamError('invalid_state', `The incremental state in ${from} is not usable: ${why}. Delete it (or run with --full-refresh) to read everything again.`, false);
   if (!isObject(value)) throw bad('it is not a JSON object');
-  if (value.notion_stream !== STATE_FORMAT) throw bad(`it was not written by this version of notion-stream (format ${JSON.stringify(value.notion_stream)}, expected ${STATE_FORMAT})`);
+  if (!READABLE_FORMATS.includes(value.notion_stream)) throw bad(`it was not written by this version of notion-stream (format ${JSON.stringify(value.notion_stream)}, expected ${STATE_FORMAT})`);
   if (!isObject(value.bookmarks)) throw bad('it has no "bookmarks" object');
+  const format1 = value.notion_stream === 1;
   const bookmarks: Record<string, DataSourceState> = {};
   for (const [id, b] of Object.entries(value.bookmarks)) {
-    if (!isObject(b) || typeof b.table !== 'string' || !isObject(b.properties) || !Array.isArray(b.ids)) throw bad(`the bookmark of data source ${id} lacks "table", "properties" or "ids"`);
+    const idsOk = isObject(b) && (format1 ? Array.isArray(b.ids) : b.ids === undefined || typeof b.ids === 'string');
+    if (!isObject(b) || typeof b.table !== 'string' || !isObject(b.properties) || !idsOk) throw bad(`the bookmark of data source ${id} lacks "table" or "properties", or its "ids" are not ${format1 ? 'an array' : 'a string'}`);
     if (b.watermark !== undefined && (typeof b.watermark !== 'string' || Number.isNaN(Date.parse(b.watermark)))) throw bad(`the watermark of data source ${id} is not an ISO instant`);
-    bookmarks[stateKey(id)] = b as unknown as DataSourceState;
+    const { ids, ...rest } = b;
+    const bookmark = rest as unknown as DataSourceState;
+    if (ids !== undefined && options.ids !== false) {
+      try {
+        bookmark.ids = format1 ? IdSet.of(ids as string[]) : IdSet.decode(ids as string);
+      } catch (err) {
+        throw bad(`the page ids of data source ${id} are not usable (${(err as Error).message})`);
+      }
+    }
+    bookmarks[stateKey(id)] = bookmark;
   }
   return { notion_stream: STATE_FORMAT, bookmarks };
 }
@@ -111,15 +146,30 @@ export interface DataSourceRun {
   startedAt: string;
 }
 
+/** Options of `nextState`. */
+export interface NextStateOptions {
+  /**
+   * True (default): each bookmark holds the ids of the pages the destination holds (CSV, NDJSON): the
+   * previous ones, with the ids read, less the ids deleted, merged in one pass over sorted ids. False
+   * (warehouses): no ids.
+   */
+  ids?: boolean;
+}
+
 /** The state after a run committed: the previous bookmarks, overlaid with this run's. */
-export function nextState(previous: SyncState | undefined, runs: ReadonlyMap<string, DataSourceRun>): SyncState {
-  const out: SyncState = { notion_stream: STATE_FORMAT, bookmarks: { ...(previous?.bookmarks ?? {}) } };
+export function nextState(previous: SyncState | undefined, runs: ReadonlyMap<string, DataSourceRun>, options: NextStateOptions = {}): SyncState {
+  const keepIds = options.ids ?? true;
+  const out: SyncState = { notion_stream: STATE_FORMAT, bookmarks: {} };
+  for (const [key, b] of Object.entries(previous?.bookmarks ?? {})) {
+    if (keepIds) out.bookmarks[key] = b;
+    else {
+      const { ids: _dropped, ...rest } = b;
+      out.bookmarks[key] = rest;
+    }
+  }
   for (const [id, run] of runs) {
     const key = stateKey(id);
     const before = run.full ? undefined : previous?.bookmarks[key];
-    const ids = new Set(before?.ids ?? []);
-    for (const pageId of run.read) ids.add(pageId);
-    for (const pageId of run.deleted) ids.delete(pageId);
     const reconciledAt = run.reconciledAt ?? before?.reconciledAt;
     const watermark = laterOf(before?.watermark, run.latestEdit);
     out.bookmarks[key] = {
@@ -128,7 +178,7 @@ export function nextState(previous: SyncState | undefined, runs: ReadonlyMap<str
       ...(reconciledAt ? { reconciledAt } : {}),
       checkedAt: run.startedAt,
       properties: run.properties,
-      ids: [...ids].sort(),
+      ...(keepIds ? { ids: (before?.ids ?? IdSet.empty()).with(IdSet.of(run.read), IdSet.of(run.deleted)) } : {}),
     };
   }
   return out;

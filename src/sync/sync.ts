@@ -12,7 +12,8 @@
  *   state        a state file (CSV, NDJSON with `out`) is committed by the sink with the data
  *
  * Where the state of incremental runs lives:
- *   duckdb, bigquery  the destination's `_notion_stream_state` table, committed with the data
+ *   duckdb, bigquery  the destination's `_notion_stream_state` table, committed with the data; it holds no
+ *                     page ids: deletions are checked against the tables (sinks/held-ids.ts)
  *   csv               the file given with `state` (required), written by the sink in one commit with the files
  *   ndjson            a STATE message at the end of the output; `state` is read, and written by the sink in
  *                     one commit with an `out` file (on stdout the pipe's end saves it: `load --state`)
@@ -22,6 +23,7 @@ import type { NotionApi } from '../notion/api.js';
 import type { NotionDataSource, NotionPage } from '../notion/types.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { createSink } from '../sinks/create.js';
+import { createHeldIds } from '../sinks/held-ids.js';
 import { RUNS_TABLE, type RunRecord, type Sink, type SinkSummary } from '../sinks/types.js';
 import { isAbortError, isNotionStreamError, redact } from '../errors.js';
 import { TOOL_VERSION } from '../util/version.js';
@@ -158,7 +160,8 @@ class SyncRun {
 
   /** The state the destination holds (a warehouse's table, or the state file), or undefined. */
   private async previousState(sink: Sink): Promise<SyncState | undefined> {
-    if (sink.readState) return parseState(await sink.readState(this.signal), this.options.state ?? `the ${this.options.to} destination's _notion_stream_state table`);
+    // A warehouse answers which pages it holds: ids a state may still carry (format 1) are not decoded.
+    if (sink.readState) return parseState(await sink.readState(this.signal), this.options.state ?? `the ${this.options.to} destination's _notion_stream_state table`, { ids: !this.options.warehouse });
     if (!this.options.state) return undefined;
     return parseState(await readStateFile(this.options.state), this.options.state);
   }
@@ -218,9 +221,10 @@ class SyncRun {
     // Into a warehouse: columns kept by property id from the state an earlier run (full or incremental)
     // committed (a renamed property keeps its column), and the new state committed with the data, so
     // full and incremental runs give the same tables.
-    const previous = parseState(await sink.readState(this.signal), "the destination's _notion_stream_state table");
+    const previous = parseState(await sink.readState(this.signal), "the destination's _notion_stream_state table", { ids: false });
     const read = await readChanges(api, await this.listed(api), {
       previous,
+      heldIds: createHeldIds(o),
       fullRefresh: true,
       replaces: o.requestedMode === 'replace',
       concurrency: o.concurrency,
@@ -247,6 +251,7 @@ class SyncRun {
       reconcile: o.reconcile,
       reconcileEveryMs: o.reconcileEveryMs,
       tableNames: o.tableNames,
+      heldIds: o.warehouse ? createHeldIds(o) : undefined,
       concurrency: o.concurrency,
       signal: this.signal,
       announce: (line) => this.logger.warn(line),
