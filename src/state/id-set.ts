@@ -94,7 +94,7 @@ export class IdSet {
       throw new NotionStreamError('invalid_state', 'the page ids are not base64 of 16-byte ids', false);
     }
     for (let at = ID_BYTES; at < bytes.length; at += ID_BYTES) {
-      if (bytes.compare(bytes, at - ID_BYTES, at, at, at + ID_BYTES) >= 0) throw new NotionStreamError('invalid_state', 'the page ids are not sorted', false);
+      if (bytes.compare(bytes, at - ID_BYTES, at, at, at + ID_BYTES) <= 0) throw new NotionStreamError('invalid_state', 'the page ids are not sorted', false);
     }
     return new IdSet(bytes);
   }
