@@ -79,14 +79,9 @@ export class BigQueryHeldIds implements HeldIds {
       const ids = query.ids.slice(at, at + IDS_PER_QUERY);
       const since = first && query.editedSince !== undefined;
       first = false;
-      const params: Record<string, unknown> = { ids };
-      const types: Record<string, unknown> = { ids: ['STRING'] };
-      if (since) {
-        params.since = query.editedSince;
-        types.since = 'TIMESTAMP';
-      }
-      const where = since ? `(${column('id')} IN UNNEST(@ids) OR ${column('last_edited_time')} >= @since)` : `${column('id')} IN UNNEST(@ids)`;
-      await this.select({ query: `SELECT ${column('id')} FROM ${from} WHERE ${live} AND ${where}`, params, types: types as Query['types'] }, `looking up page ids in table ${table}`, add, signal);
+      // The instant as a literal, normalised by Date (no quote can get in); the ids as a parameter.
+      const where = since ? `(${column('id')} IN UNNEST(@ids) OR ${column('last_edited_time')} >= TIMESTAMP '${new Date(query.editedSince!).toISOString()}')` : `${column('id')} IN UNNEST(@ids)`;
+      await this.select({ query: `SELECT ${column('id')} FROM ${from} WHERE ${live} AND ${where}`, params: { ids }, types: { ids: ['STRING'] } }, `looking up page ids in table ${table}`, add, signal);
     }
     return found;
   }
