@@ -17,50 +17,92 @@ const HEX32 = /^[0-9a-f]{32}$/;
 /** Bytes per id: a Notion id is a UUID. */
 export const ID_BYTES = 16;
 
-/** An id as its 16 bytes; throws `invalid_state` when `id` is not a Notion id (32 hex digits, dashed or not). */
-export function idBytes(id: string): Buffer {
-  const hex = compactId(id);
-  if (!HEX32.test(hex)) {
+/**
+ * Writes an id's 16 bytes into `buf` at `at` (no allocation); throws `invalid_state` when `id` is not a
+ * Notion id (32 hex digits, dashed or not, any case).
+ */
+export function writeId(id: string, buf: Buffer, at: number): void {
+  let n = 0;
+  let high = -1;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c === 45) continue; // '-'
+    const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (v < 0 || n >= ID_BYTES * 2) {
+      n = -1;
+      break;
+    }
+    if (high < 0) high = v;
+    else {
+      buf[at + (n >> 1)] = (high << 4) | v;
+      high = -1;
+    }
+    n++;
+  }
+  if (n !== ID_BYTES * 2) {
     throw new NotionStreamError('invalid_state', `"${id}" is not a Notion id (32 hexadecimal digits, dashed or not).`, false);
   }
-  return Buffer.from(hex, 'hex');
 }
 
-/** Sorts `count` 16-byte records of `buf` (LSD radix sort, 16 bits per pass): returns a new sorted Buffer. */
+/** Compares the ids at `ai` in `a` and `bi` in `b` byte by byte: negative, 0 or positive. */
+function compareAt(a: Uint8Array, ai: number, b: Uint8Array, bi: number): number {
+  for (let k = 0; k < ID_BYTES; k++) {
+    const d = a[ai + k]! - b[bi + k]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Copies the id at `from` in `src` to `to` in `dst`. */
+function copyAt(src: Uint8Array, from: number, dst: Uint8Array, to: number): void {
+  for (let k = 0; k < ID_BYTES; k++) dst[to + k] = src[from + k]!;
+}
+
+/**
+ * Sorts `count` 16-byte records of `buf`: returns a new sorted Buffer without repeats. Bucketed on the
+ * first two bytes (one counting pass), then each bucket sorted by comparison: random ids give buckets of
+ * a few dozen, and ids sharing a prefix still sort in O(n log n).
+ */
 function sortRecords(buf: Buffer, count: number): Buffer {
   if (count < 2) return Buffer.from(buf.subarray(0, count * ID_BYTES));
-  let order = new Uint32Array(count);
-  let next = new Uint32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  const counts = new Uint32Array(65_536);
-  for (let byte = ID_BYTES - 2; byte >= 0; byte -= 2) {
-    counts.fill(0);
-    for (let i = 0; i < count; i++) counts[(buf[i * ID_BYTES + byte]! << 8) | buf[i * ID_BYTES + byte + 1]!]!++;
-    let sum = 0;
-    let distinct = 0;
-    for (let d = 0; d < 65_536; d++) {
-      const c = counts[d]!;
-      if (c > 0) distinct++;
-      counts[d] = sum;
-      sum += c;
+  const starts = new Uint32Array(65_537);
+  for (let i = 0; i < count; i++) starts[((buf[i * ID_BYTES]! << 8) | buf[i * ID_BYTES + 1]!) + 1]!++;
+  for (let d = 1; d <= 65_536; d++) starts[d]! += starts[d - 1]!;
+  const fill = starts.slice(0, 65_536);
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[fill[(buf[i * ID_BYTES]! << 8) | buf[i * ID_BYTES + 1]!]!++] = i;
+  const byId = (x: number, y: number) => compareAt(buf, x * ID_BYTES, buf, y * ID_BYTES);
+  for (let d = 0; d < 65_536; d++) {
+    const lo = starts[d]!;
+    const hi = starts[d + 1]!;
+    if (hi - lo < 2) continue;
+    if (hi - lo > 32) {
+      order.set(Array.from(order.subarray(lo, hi)).sort(byId), lo);
+      continue;
     }
-    if (distinct === 1) continue; // every record has the same digit: the order stands
-    for (let i = 0; i < count; i++) {
+    for (let i = lo + 1; i < hi; i++) {
       const r = order[i]!;
-      next[counts[(buf[r * ID_BYTES + byte]! << 8) | buf[r * ID_BYTES + byte + 1]!]!++] = r;
+      let j = i - 1;
+      while (j >= lo && byId(order[j]!, r) > 0) {
+        order[j + 1] = order[j]!;
+        j--;
+      }
+      order[j + 1] = r;
     }
-    [order, next] = [next, order];
   }
   const out = Buffer.allocUnsafe(count * ID_BYTES);
   let n = 0;
   for (let i = 0; i < count; i++) {
     const at = order[i]! * ID_BYTES;
-    if (n > 0 && buf.compare(out, (n - 1) * ID_BYTES, n * ID_BYTES, at, at + ID_BYTES) === 0) continue; // a repeat
-    buf.copy(out, n * ID_BYTES, at, at + ID_BYTES);
+    if (n > 0 && compareAt(buf, at, out, (n - 1) * ID_BYTES) === 0) continue; // a repeat
+    copyAt(buf, at, out, n * ID_BYTES);
     n++;
   }
   return out.subarray(0, n * ID_BYTES);
 }
+
+/** The id `has` looks up (one at a time: lookups are synchronous). */
+const SCRATCH = Buffer.alloc(ID_BYTES);
 
 /** An immutable sorted set of Notion ids (16 bytes each). */
 export class IdSet {
@@ -81,7 +123,7 @@ export class IdSet {
         buf.copy(bigger, 0, 0, count * ID_BYTES);
         buf = bigger;
       }
-      idBytes(id).copy(buf, count * ID_BYTES);
+      writeId(id, buf, count * ID_BYTES);
       count++;
     }
     return new IdSet(sortRecords(buf, count));
@@ -94,7 +136,7 @@ export class IdSet {
       throw new NotionStreamError('invalid_state', 'the page ids are not base64 of 16-byte ids', false);
     }
     for (let at = ID_BYTES; at < bytes.length; at += ID_BYTES) {
-      if (bytes.compare(bytes, at - ID_BYTES, at, at, at + ID_BYTES) <= 0) throw new NotionStreamError('invalid_state', 'the page ids are not sorted', false);
+      if (compareAt(bytes, at, bytes, at - ID_BYTES) <= 0) throw new NotionStreamError('invalid_state', 'the page ids are not sorted', false);
     }
     return new IdSet(bytes);
   }
@@ -108,12 +150,13 @@ export class IdSet {
   has(id: string): boolean {
     const hex = compactId(id);
     if (!HEX32.test(hex)) return false;
-    const key = Buffer.from(hex, 'hex');
+    const key = SCRATCH;
+    key.write(hex, 0, ID_BYTES, 'hex');
     let lo = 0;
     let hi = this.size - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const c = this.bytes.compare(key, 0, ID_BYTES, mid * ID_BYTES, (mid + 1) * ID_BYTES);
+      const c = compareAt(this.bytes, mid * ID_BYTES, key, 0);
       if (c === 0) return true;
       if (c < 0) lo = mid + 1;
       else hi = mid - 1;
@@ -133,9 +176,9 @@ export class IdSet {
     let n = 0;
     const take = (src: Buffer, at: number) => {
       // skip removed ids smaller than this one, drop it if removed
-      while (k < r.length && r.compare(src, at, at + ID_BYTES, k, k + ID_BYTES) < 0) k += ID_BYTES;
-      if (k < r.length && r.compare(src, at, at + ID_BYTES, k, k + ID_BYTES) === 0) return;
-      src.copy(out, n, at, at + ID_BYTES);
+      while (k < r.length && compareAt(r, k, src, at) < 0) k += ID_BYTES;
+      if (k < r.length && compareAt(r, k, src, at) === 0) return;
+      copyAt(src, at, out, n);
       n += ID_BYTES;
     };
     while (i < a.length || j < b.length) {
@@ -152,7 +195,7 @@ export class IdSet {
         take(b, j);
         j += ID_BYTES;
       } else {
-        const c = a.compare(b, j, j + ID_BYTES, i, i + ID_BYTES);
+        const c = compareAt(a, i, b, j);
         if (c <= 0) {
           take(a, i);
           i += ID_BYTES;
@@ -172,8 +215,8 @@ export class IdSet {
     const b = other.bytes;
     let j = 0;
     for (let i = 0; i < a.length; i += ID_BYTES) {
-      while (j < b.length && b.compare(a, i, i + ID_BYTES, j, j + ID_BYTES) < 0) j += ID_BYTES;
-      if (j < b.length && b.compare(a, i, i + ID_BYTES, j, j + ID_BYTES) === 0) continue;
+      while (j < b.length && compareAt(b, j, a, i) < 0) j += ID_BYTES;
+      if (j < b.length && compareAt(b, j, a, i) === 0) continue;
       yield dashId(a.toString('hex', i, i + ID_BYTES));
     }
   }
