@@ -18,7 +18,9 @@ export type { NotionPage, NotionDataSource, PropertyValue, SchemaProperty, Json,
 export { listDataSources, createDataSourceLister, type ListOptions } from './stages/list-data-sources.js';
 export { queryAllRows, readDataSourcePages, readPages, createPageReader, type PageReaderOptions, type PageStreamItem, type PageDeletion } from './stages/read-pages.js';
 export { readChanges, type ChangeReaderOptions, type ChangeRead, type ChangeReport } from './stages/read-changes.js';
-export { nextState, parseState, parseDuration, type SyncState, type DataSourceState, type PropertyLayout } from './state/state.js';
+export { nextState, parseState, parseDuration, type SyncState, type DataSourceState, type PropertyLayout, type NextStateOptions, type ParseStateOptions } from './state/state.js';
+export { IdSet } from './state/id-set.js';
+export { createHeldIds, type HeldIds, type HeldQuery } from './sinks/held-ids.js';
 export { readStateFile, writeStateFile } from './state/file.js';
 export { findTrashedPages, type TrashedPage, type FindTrashedOptions } from './stages/read-trashed.js';
 export { listAllIds } from './stages/reconcile.js';
