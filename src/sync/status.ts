@@ -91,7 +91,7 @@ export async function readStatus(options: StatusOptions = {}): Promise<Destinati
   const env = options.env ?? process.env;
   const sink = createSink({ ...options, to, env });
   const read = to === 'duckdb' ? await duckDbStatus(options.out ?? DEFAULT_DUCKDB_PATH, limit) : await bigQueryStatus(options, env, limit);
-  const state = parseState(await sink.readState!(options.signal), `the ${to} destination's ${STATE_TABLE} table`);
+  const state = parseState(await sink.readState!(options.signal), `the ${to} destination's ${STATE_TABLE} table`, { ids: false });
   const bookmarks = Object.entries(state?.bookmarks ?? {}).map(([dataSource, b]) => ({ dataSource, table: b.table, watermark: b.watermark ?? null, reconciledAt: b.reconciledAt ?? null }));
   return { ...read, bookmarks };
 }

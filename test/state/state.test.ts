@@ -41,6 +41,11 @@ describe('IdSet', () => {
     expect([...set.minus(merged)]).toEqual([ids[0]!, ids[17]!].sort());
     expect([...IdSet.empty().with(set)]).toEqual([...set]);
   });
+
+  it('sorts ids that share their first bytes (large buckets) as a string sort does', () => {
+    const ids = Array.from({ length: 500 }, (_, i) => `e0000000-0000-4000-8000-${((i * 7919) % 100_003).toString(16).padStart(12, '0')}`);
+    expect([...IdSet.of([...ids, ...ids.slice(0, 50)])]).toEqual([...new Set(ids)].sort());
+  });
 });
 
 describe('nextState', () => {
