@@ -2,7 +2,7 @@
  * DuckDB's answers about the page ids its tables hold (../held-ids.ts): SQL on the table, through an
  * in-memory database that attaches the file read-only, so the file is never created or changed. The ids
  * to compare go into in-memory tables: a few trashed pages appended, a reconciliation's whole listing
- * as one base64 text that SQL cuts into ids (no JavaScript work per id).
+ * as one text of hex ids that SQL splits (no JavaScript value per id).
  */
 import { existsSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -89,15 +89,12 @@ export class DuckDbHeldIds implements HeldIds {
     if (!db) return [];
     const live = await this.liveRows(db.connection, table);
     if (!live) return [];
-    // The listing goes in as one base64 text (no value per id in JavaScript) and is cut into 32 hex digits per id.
-    await db.connection.run(
-      `CREATE OR REPLACE TEMP TABLE listed AS SELECT substr(h.x, i * 32 + 1, 32) AS id FROM (SELECT hex(from_base64($ids)) AS x) AS h, range(${listed.size}) AS r(i)`,
-      { ids: listed.toJSON() },
-    );
+    // The listing goes in as one text of 32 hex digits per id (no value per id in JavaScript), split by SQL.
+    await db.connection.run(`CREATE OR REPLACE TEMP TABLE listed AS SELECT unnest(string_split($ids, ',')) AS id`, { ids: listed.toHex(',') });
     throwIfAborted(signal);
     const reader = await db.connection.runAndReadAll(
       `SELECT t.id FROM ${SOURCE}.main.${quoteIdent(table)} AS t WHERE ${live.replace(quoteIdent(DELETED_AT), `t.${quoteIdent(DELETED_AT)}`)} AND t.id IS NOT NULL
-       AND upper(replace(t.id, '-', '')) NOT IN (SELECT id FROM temp.main.listed) ORDER BY t.id`,
+       AND lower(replace(t.id, '-', '')) NOT IN (SELECT id FROM temp.main.listed) ORDER BY t.id`,
     );
     await db.connection.run('DROP TABLE temp.main.listed');
     throwIfAborted(signal);
