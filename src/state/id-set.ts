@@ -4,15 +4,12 @@
  * characters per id, against 39 for a dashed id in an array), read and written without a JS string per id:
  * membership is a binary search, and a run's changes are merged into a new Buffer in one linear pass.
  */
-import { compactId } from '../core/names.js';
 import { NotionStreamError } from '../errors.js';
 
 /** Dashed 8-4-4-4-12 form of 32 hex digits. */
 function dashId(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
-
-const HEX32 = /^[0-9a-f]{32}$/;
 
 /** Bytes per id: a Notion id is a UUID. */
 export const ID_BYTES = 16;
@@ -22,16 +19,20 @@ export const ID_BYTES = 16;
  * Notion id (32 hex digits, dashed or not, any case).
  */
 export function writeId(id: string, buf: Buffer, at: number): void {
+  if (!parseId(id, buf, at)) {
+    throw new NotionStreamError('invalid_state', `"${id}" is not a Notion id (32 hexadecimal digits, dashed or not).`, false);
+  }
+}
+
+/** Writes an id's 16 bytes into `buf` at `at` and returns true; false when `id` is not a Notion id. */
+function parseId(id: string, buf: Uint8Array, at: number): boolean {
   let n = 0;
   let high = -1;
   for (let i = 0; i < id.length; i++) {
     const c = id.charCodeAt(i);
     if (c === 45) continue; // '-'
     const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-    if (v < 0 || n >= ID_BYTES * 2) {
-      n = -1;
-      break;
-    }
+    if (v < 0 || n >= ID_BYTES * 2) return false;
     if (high < 0) high = v;
     else {
       buf[at + (n >> 1)] = (high << 4) | v;
@@ -39,9 +40,7 @@ export function writeId(id: string, buf: Buffer, at: number): void {
     }
     n++;
   }
-  if (n !== ID_BYTES * 2) {
-    throw new NotionStreamError('invalid_state', `"${id}" is not a Notion id (32 hexadecimal digits, dashed or not).`, false);
-  }
+  return n === ID_BYTES * 2;
 }
 
 /** Compares the ids at `ai` in `a` and `bi` in `b` byte by byte: negative, 0 or positive. */
@@ -164,10 +163,8 @@ export class IdSet {
 
   /** True when the set holds `id` (dashed or not, any case); false for a text that is not an id. */
   has(id: string): boolean {
-    const hex = compactId(id);
-    if (!HEX32.test(hex)) return false;
     const key = SCRATCH;
-    key.write(hex, 0, ID_BYTES, 'hex');
+    if (!parseId(id, key, 0)) return false;
     let lo = 0;
     let hi = this.size - 1;
     while (lo <= hi) {

@@ -1,8 +1,8 @@
 /**
  * DuckDB's answers about the page ids its tables hold (../held-ids.ts): SQL on the table, through an
- * in-memory database that attaches the file read-only, so the file is never created or changed. The ids
- * to compare go into in-memory tables: a few trashed pages appended, a reconciliation's whole listing
- * as one text of hex ids that SQL splits (no JavaScript value per id).
+ * in-memory database that attaches the file read-only, so the file is never created or changed. The trashed
+ * pages to look up go into an in-memory table; for a reconciliation the table's ids stream out a chunk
+ * at a time and are looked up in the listing.
  */
 import { existsSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -89,16 +89,14 @@ export class DuckDbHeldIds implements HeldIds {
     if (!db) return [];
     const live = await this.liveRows(db.connection, table);
     if (!live) return [];
-    // The listing goes in as one text of 32 hex digits per id (no value per id in JavaScript), split by SQL.
-    await db.connection.run(`CREATE OR REPLACE TEMP TABLE listed AS SELECT unnest(string_split($ids, ',')) AS id`, { ids: listed.toHex(',') });
-    throwIfAborted(signal);
-    const reader = await db.connection.runAndReadAll(
-      `SELECT t.id FROM ${SOURCE}.main.${quoteIdent(table)} AS t WHERE ${live.replace(quoteIdent(DELETED_AT), `t.${quoteIdent(DELETED_AT)}`)} AND t.id IS NOT NULL
-       AND lower(replace(t.id, '-', '')) NOT IN (SELECT id FROM temp.main.listed) ORDER BY t.id`,
-    );
-    await db.connection.run('DROP TABLE temp.main.listed');
-    throwIfAborted(signal);
-    return reader.getRowsJS().map((r) => String(r[0]));
+    // The table's ids stream out a chunk at a time and are looked up in the listing (sorted bytes).
+    const result = await db.connection.stream(`SELECT id FROM ${SOURCE}.main.${quoteIdent(table)} WHERE ${live} AND id IS NOT NULL`);
+    const gone: string[] = [];
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      throwIfAborted(signal);
+      for (const id of chunk.getColumnValues(0)) if (!listed.has(String(id))) gone.push(String(id));
+    }
+    return gone.sort();
   }
 
   async close(): Promise<void> {
