@@ -107,33 +107,48 @@ async function child(kind, dir) {
   }
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const { DuckDbHeldIds } = await import('../dist/sinks/duckdb/held-ids.js');
-  const { IdSet } = await import('../dist/state/id-set.js');
+  const { IdSetBuilder } = await import('../dist/state/id-set.js');
   const db = join(dir, 'w.duckdb');
-  // The ids the table holds, as the listing of every id brings them (a Set of dashed strings): not timed.
+  // Not timed: the trashed pages (50 of the table's ids), or the listing of every id but 5 as
+  // reconciliation builds it (listAllIdSet: 16 bytes per id, no string kept), and for a file
+  // destination the state's ids (all of them).
   const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
   const connection = await instance.connect();
-  // (the trash check needs only the 50 trashed pages it will find)
-  const rows = (await connection.runAndReadAll(`SELECT id FROM t ORDER BY id${kind === 'duckdb-trash' ? ' LIMIT 50' : ''}`)).getRowsJS().map((r) => String(r[0]));
+  const trashed = [];
+  const listing = new IdSetBuilder();
+  const all = new IdSetBuilder();
+  const result = await connection.stream(kind === 'duckdb-trash' ? 'SELECT id FROM t LIMIT 50' : 'SELECT id FROM t');
+  let seen = 0;
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    for (const value of chunk.getColumnValues(0)) {
+      const id = String(value);
+      if (kind === 'duckdb-trash') trashed.push(id);
+      else {
+        if (seen++ >= DELETED) listing.add(id);
+        if (kind === 'file-reconcile') all.add(id);
+      }
+    }
+  }
   connection.closeSync();
   instance.closeSync();
-  const listed = kind === 'duckdb-trash' ? new Set() : new Set(rows.slice(DELETED));
-  const stateIds = kind === 'file-reconcile' ? IdSet.of(rows) : undefined; // decoded with the state: not timed
+  const listed = listing.build();
+  const stateIds = all.build();
   let detail;
   const start = performance.now();
   if (kind === 'duckdb-trash') {
-    const candidates = [...rows.slice(0, 50), ...Array.from({ length: 50 }, () => randomUUID())];
+    const candidates = [...trashed, ...Array.from({ length: 50 }, () => randomUUID())];
     const held = new DuckDbHeldIds(db);
     const found = await held.held('t', { ids: candidates, editedSince: '2026-03-01T09:06:39.000Z' });
     await held.close();
     detail = `${found.size} held: 50 of the 100 trashed pages, plus the rows of the watermark's minute`;
   } else if (kind === 'duckdb-reconcile') {
     const held = new DuckDbHeldIds(db);
-    const gone = await held.notListed('t', IdSet.of(listed));
+    const gone = await held.notListed('t', listed);
     await held.close();
-    detail = `${gone.length} gone of ${rows.length.toLocaleString('en-US')} (peak RSS includes the listing: a Set of every id as a string, as the listing gives it)`;
+    detail = `${gone.length} gone of ${(listed.size + DELETED).toLocaleString('en-US')}`;
   } else {
-    const gone = [...stateIds.minus(IdSet.of(listed))];
-    detail = `${gone.length} gone of ${rows.length.toLocaleString('en-US')}`;
+    const gone = [...stateIds.minus(listed)];
+    detail = `${gone.length} gone of ${stateIds.size.toLocaleString('en-US')}`;
   }
   process.stdout.write(JSON.stringify({ kind, seconds: (performance.now() - start) / 1000, peakMiB: peakMiB(), detail }) + '\n');
 }

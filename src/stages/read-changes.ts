@@ -23,12 +23,12 @@ import { plainText, type NotionDataSource } from '../notion/types.js';
 import { tableOverride } from '../core/names.js';
 import { retypedProperties, specLayout, type TableSpec } from '../core/flatten.js';
 import { nextState, parseDuration, reconcileDue, stateKey, trashSearchSince, type DataSourceRun, type DataSourceState, type SyncState } from '../state/state.js';
-import { IdSet } from '../state/id-set.js';
 import type { HeldIds } from '../sinks/held-ids.js';
 import type { DataSourcePlan } from './flatten.js';
 import { describeDataSource, floorToMinute, readPages, type PageDeletion, type PageStreamItem } from './read-pages.js';
 import { findTrashedPages } from './read-trashed.js';
-import { listAllIds } from './reconcile.js';
+import { listAllIdSet } from './reconcile.js';
+import type { IdSet } from '../state/id-set.js';
 
 export { parseDuration };
 
@@ -211,7 +211,7 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
       const plan = plans.get(stateKey(ds.id))!;
       if (!options.reconcile && !reconcileDue(plan.bookmark, options.reconcileEveryMs, now())) continue;
       log(`Reconciling data source ${describeDataSource(ds)}: listing every id.`);
-      const listed = IdSet.of(await listAllIds(api, ds.id, { signal: options.signal }));
+      const listed = await listAllIdSet(api, ds.id, { signal: options.signal });
       const gone = held ? await held.notListed(plan.bookmark!.table, listed, options.signal) : plan.ids!.minus(listed);
       const trashed = new Set(plan.deletions.map((d) => stateKey(d.id)));
       for (const id of gone) {

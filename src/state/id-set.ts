@@ -112,9 +112,6 @@ function sortRecords(buf: Buffer, count: number): Buffer {
   return out.subarray(0, n * ID_BYTES);
 }
 
-/** ASCII codes of the hex digits 0-9a-f. */
-const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
-
 /** The id `has` looks up (one at a time: lookups are synchronous). */
 const SCRATCH = Buffer.alloc(ID_BYTES);
 
@@ -129,17 +126,13 @@ export class IdSet {
 
   /** The set of `ids` (dashed or undashed, any case, repeats dropped). Throws `invalid_state` for a text that is not an id. */
   static of(ids: Iterable<string>): IdSet {
-    let buf = Buffer.allocUnsafe(ID_BYTES * 1024);
-    let count = 0;
-    for (const id of ids) {
-      if ((count + 1) * ID_BYTES > buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, count * ID_BYTES);
-        buf = bigger;
-      }
-      writeId(id, buf, count * ID_BYTES);
-      count++;
-    }
+    const builder = new IdSetBuilder();
+    for (const id of ids) builder.add(id);
+    return builder.build();
+  }
+
+  /** @internal The set of the first `count` records of `buf`, sorted and without repeats. */
+  static sorted(buf: Buffer, count: number): IdSet {
     return new IdSet(sortRecords(buf, count));
   }
 
@@ -231,24 +224,33 @@ export class IdSet {
     for (let i = 0; i < this.bytes.length; i += ID_BYTES) yield dashId(this.bytes.toString('hex', i, i + ID_BYTES));
   }
 
-  /** The ids as 32 lowercase hex digits each (no dashes), in order, joined by `separator` (default `,`); built without a string per id. */
-  toHex(separator = ','): string {
-    const sep = separator.charCodeAt(0);
-    if (separator.length !== 1 || sep > 127) throw new RangeError('the separator must be one ASCII character');
-    const out = Buffer.allocUnsafe(Math.max(0, this.size * 33 - 1));
-    for (let i = 0, o = 0; i < this.bytes.length; i += ID_BYTES) {
-      if (i > 0) out[o++] = sep;
-      for (let k = 0; k < ID_BYTES; k++) {
-        const b = this.bytes[i + k]!;
-        out[o++] = HEX_DIGITS[b >> 4]!;
-        out[o++] = HEX_DIGITS[b & 15]!;
-      }
-    }
-    return out.toString('latin1');
-  }
-
   /** The JSON form: base64 of the sorted 16-byte ids. */
   toJSON(): string {
     return this.bytes.toString('base64');
+  }
+}
+
+/**
+ * Collects ids one at a time (16 bytes each, no string kept) into an `IdSet`: for ids that arrive as a
+ * stream, such as a reconciliation's listing.
+ */
+export class IdSetBuilder {
+  private buf = Buffer.allocUnsafe(ID_BYTES * 1024);
+  private count = 0;
+
+  /** Adds an id (dashed or undashed, any case). Throws `invalid_state` for a text that is not an id. */
+  add(id: string): void {
+    if ((this.count + 1) * ID_BYTES > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(bigger, 0, 0, this.count * ID_BYTES);
+      this.buf = bigger;
+    }
+    writeId(id, this.buf, this.count * ID_BYTES);
+    this.count++;
+  }
+
+  /** The set of the ids added (sorted, repeats dropped). */
+  build(): IdSet {
+    return IdSet.sorted(this.buf, this.count);
   }
 }
