@@ -20,7 +20,8 @@ export { queryAllRows, readDataSourcePages, readPages, createPageReader, type Pa
 export { readChanges, type ChangeReaderOptions, type ChangeRead, type ChangeReport } from './stages/read-changes.js';
 export { nextState, parseState, parseDuration, type SyncState, type DataSourceState, type PropertyLayout, type NextStateOptions, type ParseStateOptions } from './state/state.js';
 export { IdSet } from './state/id-set.js';
-export { createHeldIds, type HeldIds, type HeldQuery } from './sinks/held-ids.js';
+export { createHeldIds } from './sinks/create-held-ids.js';
+export type { HeldIds, HeldQuery } from './sinks/held-ids.js';
 export { readStateFile, writeStateFile } from './state/file.js';
 export { findTrashedPages, type TrashedPage, type FindTrashedOptions } from './stages/read-trashed.js';
 export { listAllIds } from './stages/reconcile.js';

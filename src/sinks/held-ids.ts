@@ -5,13 +5,9 @@
  * "Held" means a row of the table whose `_deleted_at` is NULL (or that has no such column): a row soft
  * deleted by an earlier run is already deleted as far as the sync goes, so it is neither counted nor marked
  * again. A table that does not exist holds nothing. CSV and NDJSON cannot answer: their states keep the
- * ids (state/id-set.ts).
+ * ids (state/id-set.ts). `createHeldIds` (./create-held-ids.ts) gives a destination's answers.
  */
 import type { IdSet } from '../state/id-set.js';
-import type { SinkOptions } from './create.js';
-import { DuckDbHeldIds } from './duckdb/held-ids.js';
-import { DEFAULT_DUCKDB_PATH } from './duckdb/sink.js';
-import { BigQueryHeldIds } from './bigquery/held-ids.js';
 
 /** What `HeldIds.held` asks about one table. */
 export interface HeldQuery {
@@ -37,22 +33,4 @@ export interface HeldIds {
   notListed(table: string, listed: IdSet, signal?: AbortSignal): Promise<string[]>;
   /** Releases what the answers opened (a DuckDB connection); the object may be used again after. */
   close(): Promise<void>;
-}
-
-/**
- * The `HeldIds` of a warehouse destination (`to` duckdb or bigquery, with the same options as its sink);
- * undefined for CSV and NDJSON. Opens nothing until the first question.
- */
-export function createHeldIds(options: Pick<SinkOptions, 'to' | 'out' | 'project' | 'dataset' | 'location' | 'bigqueryEndpoint' | 'env'>): HeldIds | undefined {
-  if (options.to === 'duckdb') return new DuckDbHeldIds(options.out ?? DEFAULT_DUCKDB_PATH);
-  if (options.to === 'bigquery') {
-    const env = options.env ?? process.env;
-    return new BigQueryHeldIds({
-      projectId: options.project ?? env.GOOGLE_CLOUD_PROJECT ?? '',
-      datasetId: options.dataset ?? '',
-      location: options.location,
-      endpoint: options.bigqueryEndpoint ?? (env.BIGQUERY_API_ENDPOINT || undefined),
-    });
-  }
-  return undefined;
 }

@@ -23,7 +23,7 @@ import type { NotionApi } from '../notion/api.js';
 import type { NotionDataSource, NotionPage } from '../notion/types.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { createSink } from '../sinks/create.js';
-import { createHeldIds } from '../sinks/held-ids.js';
+import { createHeldIds } from '../sinks/create-held-ids.js';
 import { RUNS_TABLE, type RunRecord, type Sink, type SinkSummary } from '../sinks/types.js';
 import { isAbortError, isNotionStreamError, redact } from '../errors.js';
 import { TOOL_VERSION } from '../util/version.js';
