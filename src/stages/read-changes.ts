@@ -26,7 +26,7 @@ import { nextState, parseDuration, reconcileDue, stateKey, trashSearchSince, typ
 import type { HeldIds } from '../sinks/held-ids.js';
 import type { DataSourcePlan } from './flatten.js';
 import { describeDataSource, floorToMinute, readPages, type PageDeletion, type PageStreamItem } from './read-pages.js';
-import { findTrashedPages } from './read-trashed.js';
+import { findTrashedPages, type TrashedPage } from './read-trashed.js';
 import { listAllIdSet } from './reconcile.js';
 import type { IdSet } from '../state/id-set.js';
 
@@ -54,7 +54,7 @@ export interface ChangeReaderOptions {
   heldIds?: HeldIds;
   /**
    * False when the destination keeps the rows a full read does not bring (a plain `sync --mode append`
-   * or `merge`): the new state then keeps the ids it held. Default true.
+   * or `merge`): the new state then keeps the ids it held (file destinations). Default true.
    */
   replaces?: boolean;
   /** Data sources read at the same time. */
@@ -86,7 +86,8 @@ export interface ChangeReport {
   edited: number;
   /**
    * Pages of merged data sources read again only because they were edited in the minute of the
-   * watermark (Notion keeps times to the minute): already loaded, most likely unchanged.
+   * watermark (Notion keeps times to the minute): already loaded, most likely unchanged. "Already
+   * loaded": in the state's ids (files), or a row of the table edited in that minute (warehouses).
    */
   reread: number;
   /** Requests of the trash search. */
@@ -179,11 +180,13 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
       const before = api.stats.requests;
       const since = trashSearchSince(merged.map((ds) => plans.get(stateKey(ds.id))!.bookmark!));
       log(`Looking for pages trashed since ${since ?? 'ever'}.`);
-      const found = new Map<Plan, { id: string; dataSourceId: string; trashedTime: string }[]>();
+      const found = new Map<Plan, TrashedPage[]>();
       for (const page of await findTrashedPages(api, since, { dataSourceIds: merged.map((ds) => ds.id), signal: options.signal })) {
         const plan = plans.get(stateKey(page.dataSourceId));
         if (!plan || plan.full) continue;
-        found.set(plan, [...(found.get(plan) ?? []), page]);
+        const pages = found.get(plan);
+        if (pages) pages.push(page);
+        else found.set(plan, [page]);
       }
       report.trashRequests = api.stats.requests - before;
       for (const ds of merged) {

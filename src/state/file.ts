@@ -53,7 +53,9 @@ export async function writeStateTemp(path: string, value: unknown): Promise<stri
   try {
     const file = await open(tmp, 'wx');
     try {
-      await file.writeFile(`${JSON.stringify(value)}\n`);
+      // Two writes: a large state (the ids of a file destination) is not copied once more to add the newline.
+      await file.write(JSON.stringify(value));
+      await file.write('\n');
       await file.sync();
     } finally {
       await file.close();

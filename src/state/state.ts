@@ -15,8 +15,6 @@ import { compactId } from '../core/names.js';
 import { NotionStreamError } from '../errors.js';
 import { IdSet } from './id-set.js';
 
-export { IdSet };
-
 /** The state format written: 2 (format 1, with `ids` as an array of strings, is read too). */
 export const STATE_FORMAT = 2;
 
