@@ -54,8 +54,8 @@ export async function writeStateTemp(path: string, value: unknown): Promise<stri
     const file = await open(tmp, 'wx');
     try {
       // Two writes: a large state (the ids of a file destination) is not copied once more to add the newline.
-      await file.write(JSON.stringify(value));
-      await file.write('\n');
+      await file.writeFile(JSON.stringify(value));
+      await file.writeFile('\n');
       await file.sync();
     } finally {
       await file.close();
