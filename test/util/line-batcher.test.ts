@@ -5,26 +5,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { writeBatched, writeNdjsonLines } from '../../src/util/line-batcher.js';
-
-/** A Writable that counts its write/writev calls and keeps what it got. */
-export function countingWritable(options: { highWaterMark?: number } = {}) {
-  const chunks: Buffer[] = [];
-  let calls = 0;
-  const stream = new Writable({
-    highWaterMark: options.highWaterMark,
-    write(chunk: Buffer, _enc, cb) {
-      calls++;
-      chunks.push(chunk);
-      cb();
-    },
-    writev(entries, cb) {
-      calls++;
-      for (const e of entries) chunks.push(e.chunk as Buffer);
-      cb();
-    },
-  });
-  return { stream, calls: () => calls, text: () => Buffer.concat(chunks).toString('utf8') };
-}
+import { countingWritable } from '../support/counting.js';
 
 /** A Writable that holds every write until `release()`: a consumer that stopped reading. */
 function stalledWritable(highWaterMark: number) {
