@@ -1,8 +1,8 @@
 /**
  * Batched writes: text pieces (NDJSON lines, CSV rows) go to a Writable joined into chunks of up to
  * `maxBytes`, so a fast stage writes many lines per syscall on a pipe or file, while a slow one still
- * writes each piece promptly (a batch also goes out when the input pauses: the next turn of the event
- * loop). Every output of the tool goes through `writeBatched`: stage subcommands, the NDJSON and CSV sinks.
+ * writes each piece promptly (a batch also goes out when the input pauses for `pauseMs`, 10 ms). Every
+ * output of the tool goes through `writeBatched`: the stage subcommands, the NDJSON and CSV sinks.
  *
  * Guarantees:
  * - backpressure: when the destination's buffer is full (`write` returned false) no further piece is
@@ -19,10 +19,18 @@ import { stringifyJson } from '../singer/json.js';
 /** Default size of one batch: 64 KiB (counted in UTF-16 code units, close enough to bytes). */
 export const DEFAULT_BATCH_BYTES = 64 * 1024;
 
+/** Default wait before a batch smaller than `maxBytes` goes out while the input pauses: 10 ms. */
+export const DEFAULT_PAUSE_MS = 10;
+
 /** Options of `writeBatched` and `writeNdjsonLines`. */
 export interface BatchWriteOptions {
   /** Text gathered (UTF-16 code units) before a batch is written. Default `DEFAULT_BATCH_BYTES` (64 KiB). */
   maxBytes?: number;
+  /**
+   * Milliseconds a batch smaller than `maxBytes` waits for more input before it goes out anyway, so a
+   * slow input (Notion's answers) still shows each line promptly. Default `DEFAULT_PAUSE_MS` (10 ms).
+   */
+  pauseMs?: number;
   /**
    * End the destination after the last batch and wait until it finished (a file). Default false: it stays
    * open (stdout), and the call resolves once every batch was handed to it.
@@ -40,8 +48,8 @@ export type BatchTarget = NodeJS.WritableStream;
 
 /**
  * Writes `pieces` (text, in order, byte for byte) to `out` in batches of up to `options.maxBytes`
- * (default 64 KiB): one `write` call per batch, or earlier when the input pauses. Awaits `drain`
- * before reading more input when `out` is full. Resolves when every piece was handed to `out` (with
+ * (default 64 KiB): one `write` call per batch, or earlier when the input pauses for `options.pauseMs`
+ * (default 10 ms). Awaits `drain` before reading more input when `out` is full. Resolves when every piece was handed to `out` (with
  * `end`, once `out` finished). Rejects with the input's error, `out`'s error (EPIPE when the reader of a
  * pipe went away), or `NotionStreamError` `aborted`; in each case what the input had yielded was still
  * handed to `out` when it could take it, and with `end` the stream is destroyed instead of ended.
@@ -49,12 +57,13 @@ export type BatchTarget = NodeJS.WritableStream;
 export async function writeBatched(out: BatchTarget, pieces: AsyncIterable<string> | Iterable<string>, options: BatchWriteOptions = {}): Promise<void> {
   const maxBytes = Math.max(1, options.maxBytes ?? DEFAULT_BATCH_BYTES);
   const { signal } = options;
+  const pauseMs = options.pauseMs ?? DEFAULT_PAUSE_MS;
   let pending: string[] = [];
   let size = 0;
   let full = false; // out's buffer is above its highWaterMark: wait for 'drain' before reading more
   let broken: { error: unknown } | undefined; // out failed or closed: nothing more can go out
   let wake: (() => void) | undefined;
-  let timer: NodeJS.Immediate | undefined;
+  let timer: NodeJS.Timeout | undefined;
 
   const onDrain = () => {
     full = false;
@@ -72,7 +81,7 @@ export async function writeBatched(out: BatchTarget, pieces: AsyncIterable<strin
 
   /** Hands the pending pieces to `out` as one chunk. */
   const put = () => {
-    if (timer) clearImmediate(timer);
+    if (timer) clearTimeout(timer);
     timer = undefined;
     if (pending.length === 0 || broken) return;
     const chunk = pending.length === 1 ? pending[0]! : pending.join('');
@@ -105,10 +114,10 @@ export async function writeBatched(out: BatchTarget, pieces: AsyncIterable<strin
         pending.push(piece);
         size += piece.length;
         if (size >= maxBytes) put();
-        else timer ??= setImmediate(putSoon);
+        else timer ??= setTimeout(putSoon, pauseMs);
         if (full || broken || signal?.aborted) {
           await settle();
-          if (pending.length > 0) timer ??= setImmediate(putSoon); // written while full: goes now unless more comes
+          if (pending.length > 0) timer ??= setTimeout(putSoon, pauseMs); // held while out was full: goes after a pause
         }
       }
     } finally {
@@ -124,7 +133,7 @@ export async function writeBatched(out: BatchTarget, pieces: AsyncIterable<strin
     if (options.end) (out as NodeJS.WritableStream & { destroy?: () => void }).destroy?.();
     throw err;
   } finally {
-    if (timer) clearImmediate(timer);
+    if (timer) clearTimeout(timer);
     out.off('drain', onDrain);
     out.off('error', onError);
     out.off('close', onClose);
