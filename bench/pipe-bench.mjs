@@ -7,7 +7,8 @@
  *
  * For each build (this one, and with `--before <dir>` another checkout's built `bin/`, e.g. the main
  * branch as it was before batched writes) it prints:
- * - the wall time of the whole pipe (best and median of `--runs`), without tracing;
+ * - the wall time of the whole pipe and the CPU time (user + system) of its four processes, best and
+ *   median of `--runs` runs without tracing, alternating between the builds;
  * - the write syscalls on stdout (fd 1) of each stage, counted by `strace -f` in a separate run (skipped
  *   when strace is not installed), against the lines the stage wrote;
  * - whether the NDJSON at the end of the pipe is byte-identical between the builds (the `_synced_at`
@@ -66,15 +67,19 @@ function pipeCommand(root, to, dir, trace) {
   return `${stages.join(' | ')} > ${quote(out)}`;
 }
 
+/** Runs the pipe; resolves to its wall time and the CPU time (user + system) of its processes, in seconds. */
 async function runPipe(cmd, env) {
   const t0 = performance.now();
-  const child = spawn('sh', ['-c', `set -e; ${cmd}`], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'pipe'] });
+  // `times` prints the shell's and then its children's user and system time.
+  const child = spawn('sh', ['-c', `set -e; ${cmd}; times >&2`], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const [code] = await once(child, 'exit');
   const seconds = (performance.now() - t0) / 1000;
   if (code !== 0) throw new Error(`pipe failed (${code}): ${stderr.trim()}`);
-  return seconds;
+  const m = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s\s*$/.exec(stderr.trim());
+  const cpu = m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]) : NaN;
+  return { seconds, cpu };
 }
 
 /** write/writev calls on fd 1 in an strace log. */
@@ -91,15 +96,21 @@ console.error(`pipe bench: ${fmt(rows)} rows, ${runs} timed runs per build and d
 const results = [];
 try {
   for (const to of ['ndjson', 'duckdb']) {
-    for (const build of builds) {
-      const dir = mkdtempSync(join(tmpdir(), 'pipe-bench-'));
-      try {
-        const times = [];
-        for (let i = 0; i < runs; i++) {
-          rmSync(join(dir, 'out.duckdb'), { force: true });
-          times.push(await runPipe(pipeCommand(build.root, to, dir, false), env));
+    const dirs = builds.map(() => mkdtempSync(join(tmpdir(), 'pipe-bench-')));
+    const timed = builds.map(() => []);
+    try {
+      // Runs alternate between the builds, so a busy machine weighs on both alike.
+      for (let i = 0; i < runs; i++) {
+        for (const [b, build] of builds.entries()) {
+          rmSync(join(dirs[b], 'out.duckdb'), { force: true });
+          timed[b].push(await runPipe(pipeCommand(build.root, to, dirs[b], false), env));
         }
-        const r = { to, build: build.name, best: Math.min(...times), median: median(times) };
+      }
+      for (const [b, build] of builds.entries()) {
+        const dir = dirs[b];
+        const walls = timed[b].map((t) => t.seconds);
+        const cpus = timed[b].map((t) => t.cpu);
+        const r = { to, build: build.name, best: Math.min(...walls), median: median(walls), cpuBest: Math.min(...cpus), cpuMedian: median(cpus) };
         if (to === 'ndjson') {
           const text = readFileSync(join(dir, 'out.ndjson'), 'utf8');
           r.lines = text.split('\n').filter(Boolean).length;
@@ -111,10 +122,10 @@ try {
           r.writes = STAGES.map((_, i) => stdoutWrites(join(dir, `strace-${i}`)));
         }
         results.push(r);
-        console.error(`${to} ${build.name}: best ${r.best.toFixed(2)} s, median ${r.median.toFixed(2)} s${r.writes ? `, stdout writes ${r.writes.join(' / ')}` : ''}`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+        console.error(`${to} ${build.name}: wall best ${r.best.toFixed(2)} s, median ${r.median.toFixed(2)} s; CPU best ${r.cpuBest.toFixed(2)} s, median ${r.cpuMedian.toFixed(2)} s${r.writes ? `; stdout writes ${r.writes.join(' / ')}` : ''}`);
       }
+    } finally {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     }
   }
 } finally {
@@ -122,15 +133,17 @@ try {
 }
 
 console.log(`\n## Pipe bench: pages | flatten | split | load, ${fmt(rows)} rows, real OS pipes\n`);
-console.log(`| destination | build | wall time best (median of ${runs}) | stdout write syscalls: ${STAGES.join(' / ')} |`);
-console.log('|---|---|---|---|');
+console.log(`| destination | build | wall time, best (median) of ${runs} | CPU time of the 4 stages, best (median) | stdout write syscalls: ${STAGES.join(' / ')} |`);
+console.log('|---|---|---|---|---|');
 for (const r of results) {
-  console.log(`| ${r.to} | ${r.build} | ${r.best.toFixed(2)} s (${r.median.toFixed(2)} s) | ${r.writes ? r.writes.map(fmt).join(' / ') : 'n/a'} |`);
+  console.log(`| ${r.to} | ${r.build} | ${r.best.toFixed(2)} s (${r.median.toFixed(2)} s) | ${r.cpuBest.toFixed(2)} s (${r.cpuMedian.toFixed(2)} s) | ${r.writes ? r.writes.map(fmt).join(' / ') : 'n/a'} |`);
 }
 const nd = results.filter((r) => r.to === 'ndjson');
 if (nd.length > 0) console.log(`\nNDJSON at the end of the pipe: ${fmt(nd.at(-1).lines)} lines${nd.length > 1 ? (nd.every((r) => r.hash === nd[0].hash) ? ', byte-identical between the builds (run stamps left out)' : ', DIFFERENT between the builds') : ''}.`);
 for (const to of ['ndjson', 'duckdb']) {
   const [before, now] = [results.find((r) => r.to === to && r.build === 'before'), results.find((r) => r.to === to && r.build === 'now')];
-  if (before && now) console.log(`${to}: wall time before / now ${(before.best / now.best).toFixed(2)}× (best), ${(before.median / now.median).toFixed(2)}× (median).`);
+  if (before && now) {
+    console.log(`${to}: before / now: wall time ${(before.best / now.best).toFixed(2)}× (best), ${(before.median / now.median).toFixed(2)}× (median); CPU time ${(before.cpuBest / now.cpuBest).toFixed(2)}× (best), ${(before.cpuMedian / now.cpuMedian).toFixed(2)}× (median).`);
+  }
 }
 if (nd.length > 1 && !nd.every((r) => r.hash === nd[0].hash)) process.exitCode = 1;

@@ -49,8 +49,8 @@ export type BatchTarget = NodeJS.WritableStream;
 /**
  * Writes `pieces` (text, in order, byte for byte) to `out` in batches of up to `options.maxBytes`
  * (default 64 KiB): one `write` call per batch, or earlier when the input pauses for `options.pauseMs`
- * (default 10 ms). Awaits `drain` before reading more input when `out` is full. Resolves when every piece was handed to `out` (with
- * `end`, once `out` finished). Rejects with the input's error, `out`'s error (EPIPE when the reader of a
+ * (default 10 ms). Awaits `drain` before reading more input when `out` is full. Resolves when every
+ * piece was handed to `out` (with `end`, once `out` finished). Rejects with the input's error, `out`'s error (EPIPE when the reader of a
  * pipe went away), or `NotionStreamError` `aborted`; in each case what the input had yielded was still
  * handed to `out` when it could take it, and with `end` the stream is destroyed instead of ended.
  */
