@@ -14,7 +14,7 @@
  * - whether the NDJSON at the end of the pipe is byte-identical between the builds (the `_synced_at`
  *   stamps left out).
  *
- * Usage: npm run bench (or: npm run build && node bench/pipe-bench.mjs [--rows 10000] [--runs 3] [--before /path/to/other/checkout])
+ * Usage: npm run bench (or: npm run build && node bench/pipe-bench.mjs [--rows 20000] [--runs 3] [--before /path/to/other/checkout])
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -28,7 +28,7 @@ import { startEmulatorProcess } from './emulator-process.mjs';
 
 const { values } = parseArgs({
   options: {
-    rows: { type: 'string', default: '10000' },
+    rows: { type: 'string', default: '20000' },
     runs: { type: 'string', default: '3' },
     before: { type: 'string' }, // a checkout with a built dist/ to compare against
   },
