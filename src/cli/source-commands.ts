@@ -2,13 +2,11 @@
  * `notion-stream list` and `notion-stream pages`: the source stages on the command line, NDJSON on
  * stdout, progress and the summary on stderr.
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { NotionApi } from '../notion/api.js';
 import { openNotionApi } from '../sync/notion.js';
 import type { SourceOptions } from '../sync/options.js';
 import { RunStats } from '../util/stats.js';
-import { createLineBatcher } from '../util/line-batcher.js';
+import { writeNdjsonLines } from '../util/line-batcher.js';
 import { listDataSources } from '../stages/list-data-sources.js';
 import { readPages } from '../stages/read-pages.js';
 import { PAGES_END_MARKER } from '../singer/end-marker.js';
@@ -21,10 +19,13 @@ export function notionApiFor(ctx: RunContext, options: SourceOptions, stats: Run
   return openNotionApi(options, ctx.env, { signal: ctx.signal, stats, logger: ctx.logger });
 }
 
-/** Writes objects as NDJSON to `out` (stdout by default), with backpressure, leaving stdout open; lines go out in batches. */
+/**
+ * Writes objects as NDJSON to `out` (stdout by default, left open; another stream is ended) in batches of
+ * up to 64 KiB with backpressure (`writeNdjsonLines`); a failing input still gets its lines so far out,
+ * never the end marker that only complete input yields.
+ */
 export async function writeNdjson(ctx: RunContext, items: AsyncIterable<unknown>, out: NodeJS.WritableStream = ctx.stdout): Promise<void> {
-  const toLine = createLineBatcher();
-  await pipeline(Readable.from(items, { objectMode: true, highWaterMark: 16 }), toLine, out, { end: out !== ctx.stdout, signal: ctx.signal });
+  await writeNdjsonLines(out, items, { end: out !== ctx.stdout, signal: ctx.signal });
 }
 
 export function listCommand(options: SourceOptions, io: CommandIO = {}): Promise<number> {

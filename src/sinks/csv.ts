@@ -14,11 +14,11 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { NotionStreamError } from '../errors.js';
 import { columnType, type SchemaMessage, type SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
+import { writeBatched } from '../util/line-batcher.js';
 import { recoverDir, stagingDir, swapDir } from './dir-swap.js';
 import { sweepTemporaries } from './file-commit.js';
 import { readStateFile, writeStateTemp } from '../state/file.js';
@@ -50,6 +50,17 @@ export function csvValue(value: unknown, asJson: boolean): string | null {
   if (value === null || value === undefined) return null;
   if (asJson || typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+/** Waits until a table's rows may be written again; rejects with its file's error (a full disk) when the file failed. */
+async function drained(file: TableFile, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    if (!file.stringifier.destroyed) return void (await once(file.stringifier, 'drain', signal ? { signal } : {}));
+  } catch (err) {
+    if (!file.stringifier.destroyed) throw err;
+  }
+  await file.done; // the file failed and its rows were stopped: rejects with why
+  throw new Error(`The CSV file of ${file.path} stopped taking rows.`);
 }
 
 /**
@@ -102,8 +113,11 @@ export class CsvSink implements Sink {
         return kind === 'JSON' || kind === 'LIST';
       });
       const stringifier = stringify({ header: true, columns });
-      const done = pipeline(stringifier, createWriteStream(tmp, { flags: 'wx' }));
+      // Rows reach the file in batches of up to 64 KiB, not one write per row.
+      const done = writeBatched(createWriteStream(tmp, { flags: 'wx' }), stringifier.setEncoding('utf8') as AsyncIterable<string>, { end: true });
       done.catch(() => {}); // awaited at the end or on failure
+      // A failing file (a full disk) destroys the stringifier as it stops reading it: `drained` reports why.
+      stringifier.on('error', () => {});
       return { columns, json, rows: 0, path, tmp, stringifier, done };
     };
 
@@ -132,7 +146,7 @@ export class CsvSink implements Sink {
           const file = files.get(message.stream)!;
           const row = file.columns.map((c, i) => csvValue(message.record[c], file.json[i]!));
           file.rows++;
-          if (!file.stringifier.write(row)) await once(file.stringifier, 'drain', signal ? { signal } : {});
+          if (!file.stringifier.write(row)) await drained(file, signal);
         } else {
           tables.state(message.value); // CSV cannot hold it: the state file can (--state)
           state = { value: message.value };

@@ -12,14 +12,13 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import { singerEndMarker } from '../singer/end-marker.js';
 import type { SingerMessage } from '../singer/messages.js';
 import { throwIfAborted } from '../util/abort.js';
 import { temporaryPath } from '../util/temp-path.js';
 import { RunTables, type Sink, type SinkSummary } from './types.js';
-import { stringifyJson } from '../singer/json.js';
+import { ndjsonLines, writeBatched } from '../util/line-batcher.js';
 import { commitRecordPath, commitRenames, recoverCommits, sweepTemporaries } from './file-commit.js';
 import { readStateFile, writeStateTemp } from '../state/file.js';
 
@@ -69,21 +68,22 @@ export class NdjsonSink implements Sink {
   async write(messages: AsyncIterable<SingerMessage>, signal?: AbortSignal): Promise<SinkSummary> {
     const tables = new RunTables();
     let lastState: unknown;
-    const lines = async function* () {
+    const withEnd = async function* () {
       for await (const message of messages) {
         throwIfAborted(signal);
         if (message.type === 'SCHEMA') tables.schema(message);
         else if (message.type === 'RECORD') tables.record(message.stream);
         else tables.state((lastState = message.value));
-        yield `${stringifyJson(message)}\n`;
+        yield message;
       }
       throwIfAborted(signal);
-      yield `${JSON.stringify(singerEndMarker(lastState))}\n`;
+      yield singerEndMarker(lastState);
     };
-    const source = Readable.from(lines(), { objectMode: false, highWaterMark: 64 * 1024 });
+    // Lines go out in batches of up to 64 KiB; on a failure the lines so far still do, never the end marker.
+    const lines = ndjsonLines(withEnd());
     const out = this.options.out;
     if (out === undefined || out === '-') {
-      await pipeline(source, this.options.stdout ?? process.stdout, { end: false });
+      await writeBatched(this.options.stdout ?? process.stdout, lines, { signal });
       return tables.summary('stdout');
     }
     const state = this.options.state;
@@ -91,7 +91,7 @@ export class NdjsonSink implements Sink {
     const tmp = temporaryPath(out);
     let stateTmp: string | undefined;
     try {
-      await pipeline(source, createWriteStream(tmp, { flags: 'wx' }));
+      await writeBatched(createWriteStream(tmp, { flags: 'wx' }), lines, { end: true, signal });
       if (state !== undefined && lastState !== undefined) stateTmp = await writeStateTemp(state, lastState);
     } catch (err) {
       await rm(tmp, { force: true });

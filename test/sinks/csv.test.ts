@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CsvSink } from '../../src/sinks/csv.js';
 import { failingAfter, from, record, schema, str } from './fixtures.js';
+import { stringify as stringifySync } from 'csv-stringify/sync';
+import { countFileWrites } from '../support/counting.js';
 
 const tasks = schema('tasks', {
   id: str,
@@ -62,5 +64,20 @@ describe('CsvSink', () => {
     const dir = await mkdtemp(join(tmpdir(), 'ns-csv-'));
     await new CsvSink({ dir }).write(from([tasks, record('tasks', { id: 'a' }), tasks, record('tasks', { id: 'b' })]));
     expect(await readFile(join(dir, 'tasks.csv'), 'utf8')).toBe('id,name,done,points,tags,meta\na,,,,,\nb,,,,,\n');
+  });
+});
+
+describe('CsvSink writes in batches', () => {
+  it('far fewer file write calls than rows, every row as csv-stringify makes it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ns-csv-'));
+    const rows = Array.from({ length: 5000 }, (_, i) => ({ id: `p${i}`, name: i % 7 ? `name, "${i}"` : null, done: i % 2 === 0, points: i / 4, tags: ['a', `b${i}`], meta: { i } }));
+    const { writes, chunks } = await countFileWrites(() => new CsvSink({ dir }).write(from([tasks, ...rows.map((r) => record('tasks', r))])));
+    const expected = stringifySync(
+      rows.map((r) => [r.id, r.name, String(r.done), String(r.points), JSON.stringify(r.tags), JSON.stringify(r.meta)]),
+      { header: true, columns: ['id', 'name', 'done', 'points', 'tags', 'meta'] },
+    );
+    expect(await readFile(join(dir, 'tasks.csv'), 'utf8')).toBe(expected);
+    expect(writes).toBeGreaterThan(0);
+    expect(chunks).toBeLessThan(rows.length / 50);
   });
 });
