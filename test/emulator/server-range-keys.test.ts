@@ -8,10 +8,10 @@ import { start } from './fixtures.js';
 function workspace(): Workspace {
   const ws = generateWorkspace({ seed: 2, users: 3, databases: [{ title: 'Import', dataSources: [{ title: 'Import', pages: 60, kind: 'simple', content: false, pagesPerMinute: 60, edited: 'created' }] }] });
   ws.pages.forEach((p, i) => {
-    (p.properties.Points as { number: number | null }).number = i % 5 === 4 ? null : i % 10;
+    (p.properties.Points as unknown as { number: number | null }).number = i % 5 === 4 ? null : i % 10;
     const starts = [null, '2024-05-01', '2024-05-01T23:30:00.000-02:00', '2024-05-02T01:00:00.000+05:00', '2024-04-30', '2024-05-03T12:00:00.000Z'];
     const start = starts[i % starts.length]!;
-    (p.properties.Date as { date: unknown }).date = start === null ? null : { start, end: null, time_zone: null };
+    (p.properties.Date as unknown as { date: unknown }).date = start === null ? null : { start, end: null, time_zone: null };
   });
   return ws;
 }

@@ -56,12 +56,12 @@ async function read(rows: AsyncIterable<NotionPage>): Promise<NotionPage[]> {
 
 /** Sets a page's Points value (null: empty). */
 function setPoints(p: EmuPage, n: number | null): void {
-  (p.properties.Points as { number: number | null }).number = n;
+  (p.properties.Points as unknown as { number: number | null }).number = n;
 }
 
 /** Sets a page's Date start (null: empty). */
 function setDate(p: EmuPage, start: string | null): void {
-  (p.properties.Date as { date: unknown }).date = start === null ? null : { start, end: null, time_zone: null };
+  (p.properties.Date as unknown as { date: unknown }).date = start === null ? null : { start, end: null, time_zone: null };
 }
 
 /**
