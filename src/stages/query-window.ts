@@ -122,7 +122,7 @@ const sameBoundary = (a: Boundary, b: Boundary): boolean => a.time === b.time &&
  * them than one query returns), with a message naming the keys and the fix.
  */
 export async function* queryWindowed(api: NotionApi, dataSourceId: string, options: QueryWindowOptions): AsyncGenerator<NotionPage> {
-  const { timestamp, signal, filterProperties } = options;
+  const { timestamp, signal } = options;
   const fullSize = Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
   const before = options.before ?? (() => undefined);
   let pageSize = fullSize;
@@ -130,6 +130,8 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
   const third: ThirdKey | undefined = second
     ? options.thirdKey ?? (options.uniqueIdProperty ? { property: options.uniqueIdProperty, type: 'unique_id' } : undefined)
     : undefined;
+  // The restarts read the third key's values: a query narrowed by `filter_properties` keeps that property.
+  const filterProperties = options.filterProperties && third?.id && !options.filterProperties.includes(third.id) ? [...options.filterProperties, third.id] : options.filterProperties;
   const sorts: JsonObject[] = [
     { timestamp, direction: 'ascending' },
     ...(second ? [{ timestamp: second, direction: 'ascending' }] : []),

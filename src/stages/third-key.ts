@@ -18,6 +18,8 @@ export interface ThirdKey {
   /** The property name, as the rows' `properties` are keyed and as Notion's sorts and filters take it. */
   property: string;
   type: ThirdKeyType;
+  /** The property id; when set, a query sending `filter_properties` asks for it too (the restarts need its values). */
+  id?: string;
 }
 
 /**
@@ -33,11 +35,11 @@ export type ThirdValue = number | string | null;
  * property (in schema order). A number is preferred to a date: imported numbers (amounts, counts)
  * repeat less than days, and fewer rows share a value at the cap.
  */
-export function chooseThirdKey(properties: Record<string, { type?: string }> | undefined): ThirdKey | undefined {
+export function chooseThirdKey(properties: Record<string, { type?: string; id?: string }> | undefined): ThirdKey | undefined {
   const entries = Object.entries(properties ?? {});
   for (const type of THIRD_KEY_TYPES) {
     const found = entries.find(([, p]) => p.type === type);
-    if (found) return { property: found[0], type };
+    if (found) return { property: found[0], type, ...(typeof found[1].id === 'string' ? { id: found[1].id } : {}) };
   }
   return undefined;
 }

@@ -140,6 +140,15 @@ describe('a number property as the third key', () => {
     expect(rows.map((r) => r.id)).toEqual(expectedOrder(workspace, POINTS));
   });
 
+  it('keeps the key\'s property in rows narrowed by filter_properties (titles only)', async () => {
+    const { id, workspace } = await serve(1000, 1000, 300, ties);
+    const key = { ...POINTS, id: workspace.dataSources[0]!.properties.Points!.id };
+    const a = api();
+    const rows = await read(readRanges(a, id, { slots: new QuerySlots(a, { max: 1 }), thirdKey: key, filterProperties: ['title'] }));
+    expect(rows.map((r) => r.id)).toEqual(expectedOrder(workspace, POINTS));
+    expect(Object.keys(rows[0]!.properties).sort()).toEqual(['Name', 'Points']);
+  });
+
   it('the page reader picks the number property of a data source without an ID property', async () => {
     const { id, workspace } = await serve(1000, 1000, 300, ties);
     const a = api();
@@ -208,7 +217,7 @@ describe('a date property as the third key', () => {
     });
     const a = api();
     const ds = await a.retrieveDataSource(id);
-    expect(chooseThirdKey(ds.properties)).toEqual(DATE);
+    expect(chooseThirdKey(ds.properties)).toMatchObject(DATE);
     expect((await read(readDataSourcePages(a, ds))).map((r) => r.id)).toEqual(expectedOrder(workspace, DATE));
   });
 });
