@@ -105,7 +105,7 @@ export interface QueryAllRowsOptions {
  * at its old time, once at its new one): de-duplication only covers the ids of the boundary minute. A
  * consumer that merges by id and keeps the last occurrence gets the newest version.
  * Rejects with the `NotionApi` codes (`not_shared`, `retries_exhausted`, ...), `window_stuck` (more rows
- * in one minute than one query can page through), `invalid_state` (a `since` that is no ISO instant) or
+ * sharing every sort key than one query can page through: see `queryWindowed`), `invalid_state` (a `since` that is no ISO instant) or
  * `aborted`.
  */
 export function queryAllRows(api: NotionApi, dataSourceId: string, options: QueryAllRowsOptions = {}): AsyncGenerator<NotionPage> {
@@ -114,7 +114,10 @@ export function queryAllRows(api: NotionApi, dataSourceId: string, options: Quer
   return readRanges(api, dataSourceId, { ...rest, slots, timestamp: 'last_edited_time', from: floorToMinute(since) });
 }
 
-/** Complete pages of one data source, in order. Rows are read ahead while earlier ones are completed. */
+/**
+ * Complete pages of one data source, in order. Rows are read ahead while earlier ones are completed.
+ * Full reads take the third sort key from the data source's schema (`chooseThirdKey`).
+ */
 export function readDataSourcePages(api: NotionApi, dataSource: NotionDataSource, options: PageReaderOptions = {}): AsyncGenerator<NotionPage> {
   const concurrency = options.completionConcurrency ?? 8;
   const limit = options.completionLimit ?? pLimit(concurrency);
