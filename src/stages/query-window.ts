@@ -45,7 +45,7 @@ export interface QueryWindowOptions {
 
 /** A row's `unique_id` number in `property`, or undefined. */
 export function uniqueIdOf(row: NotionPage, property: string): number | undefined {
-  return (thirdValueOf(row, { property, type: 'unique_id' }) as number | null) ?? undefined;
+  return (thirdValueOf(row, { property, type: 'unique_id' }) as number | null | undefined) ?? undefined;
 }
 
 /** An ISO instant rounded down to the minute (`2025-01-01T10:42:00.000Z`). */
@@ -225,7 +225,14 @@ function stuckError(dataSourceId: string, keys: Boundary, third: ThirdKey | unde
       false,
     );
   }
-  const value = keys.third === null || keys.third === undefined ? `an empty "${third.property}"` : `"${third.property}" = ${keys.third}`;
+  if (keys.third === undefined) {
+    return new NotionStreamError(
+      'window_stuck',
+      `Data source ${dataSourceId} has more rows ${shared} than one Notion query can return (10,000), and the rows read lack "${third.property}" to order them by; query without filter_properties, or with that property's id.`,
+      false,
+    );
+  }
+  const value = keys.third === null ? `an empty "${third.property}"` : `"${third.property}" = ${keys.third}`;
   return new NotionStreamError(
     'window_stuck',
     `Data source ${dataSourceId} has more rows ${shared} with ${value} than one Notion query can return (10,000); add an ID (unique_id) property to the database (Notion numbers every row) and run again.`,

@@ -44,10 +44,15 @@ export function chooseThirdKey(properties: Record<string, { type?: string; id?: 
   return undefined;
 }
 
-/** The value of `key` in a row (see `ThirdValue`); null when the row has no value there. */
-export function thirdValueOf(row: NotionPage, key: ThirdKey): ThirdValue {
+/**
+ * The value of `key` in a row (see `ThirdValue`); null when the row has no value there; undefined when
+ * the row does not carry the property at all (a query narrowed by `filter_properties`): a restart then
+ * starts at the row's minute pair without the third key, as if there were none.
+ */
+export function thirdValueOf(row: NotionPage, key: ThirdKey): ThirdValue | undefined {
   const v = (row.properties as Record<string, Record<string, unknown> | undefined> | undefined)?.[key.property];
-  const x = v?.[key.type];
+  if (v === undefined) return undefined;
+  const x = v[key.type];
   switch (key.type) {
     case 'unique_id': {
       const n = (x as { number?: unknown } | null | undefined)?.number;

@@ -149,6 +149,13 @@ describe('a number property as the third key', () => {
     expect(Object.keys(rows[0]!.properties).sort()).toEqual(['Name', 'Points']);
   });
 
+  it('rows without the key\'s property (its id unknown, narrowed away) stop with window_stuck rather than lose rows', async () => {
+    const { id } = await serve(1000, 1000, 300, ties);
+    const err = await read(readRanges(api(), id, { thirdKey: POINTS, filterProperties: ['title'] })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'window_stuck' });
+    expect(String((err as Error).message)).toMatch(/lack "Points"/);
+  });
+
   it('the page reader picks the number property of a data source without an ID property', async () => {
     const { id, workspace } = await serve(1000, 1000, 300, ties);
     const a = api();
