@@ -113,8 +113,8 @@ const bulkCases = [
   { variant: '' },
   // Both minutes equal for every row, no ID property: read past the cap on the number column.
   { variant: ':unedited' },
-  // Both minutes equal, the title alone: nothing to order the rows by past the cap.
-  { variant: ':unedited:title-only', expectError: 'window_stuck' },
+  // Both minutes equal, the title alone: nothing to order the rows by past the cap (Notion's 10,000).
+  { variant: ':unedited:title-only', ...(bulkRows > 10_000 ? { expectError: 'window_stuck' } : {}) },
 ];
 for (const c of bulkCases) {
   const bulk = await run({ sources: 1, each: bulkRows, perMinute: bulkRows, variant: c.variant }, 0, Number(values['bulk-rate']));
