@@ -275,11 +275,12 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         (y) =>
           remember(y
             .option('port', { type: 'number', default: 8787, description: 'Port to listen on (0: any free port).' })
-            .option('workspace', { type: 'string', default: 'all-types', description: 'Workspace to serve: all-types, demo, scale:<N>x<pages> or a seed JSON file.' })
+            .option('workspace', { type: 'string', default: 'all-types', description: 'Workspace to serve: all-types, demo, scale:<N>x<pages>[:all-types][/<pages per created minute>][:unedited][:title-only] or a seed JSON file. :unedited: every row last edited in its created minute; :title-only: no column but the title.' })
             .option('rate-limit', { type: 'number', default: 3, description: 'Requests per second the emulator allows before 429 (0: no limit).' })
             .option('latency', { type: 'number', default: 0, description: 'Milliseconds added to every response, like real Notion (0.3-2 s for a query).' })
             .example('$0 emulate --port 8787', 'then: NOTION_BASE_URL=http://127.0.0.1:8787 NOTION_TOKEN=<printed> $0 sync')
             .example('$0 emulate --workspace scale:3x2000 --latency 800', '3 data sources of 2,000 rows, answering like real Notion')
+            .example('$0 emulate --workspace scale:1x25000/25000:unedited', 'a bulk import: 25,000 rows created and last edited in one minute, no ID property')
             .epilogue(epilogue())),
         async (a) => {
           exitCode = await (await import('./emulate-command.js')).emulateCommand({ port: a.port, workspace: a.workspace, rateLimit: a.rateLimit, latencyMs: a.latency }, runIO);

@@ -24,5 +24,5 @@ export { generateWorkspace } from './generate/build.js';
 export { recomputeFormulas } from './generate/formulas.js';
 export type { EdgeCaseTitles } from './generate/edge-cases.js';
 export { ALL_TYPES_TITLES, allTypesIds, allTypesSpec, allTypesWorkspace, type AllTypesIds } from './generate/all-types.js';
-export { scaleWorkspace } from './generate/scale.js';
+export { scaleWorkspace, type ScaleOptions } from './generate/scale.js';
 export { DEMO_TITLES, demoSpec, demoWorkspace } from './generate/demo.js';

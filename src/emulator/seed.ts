@@ -7,7 +7,15 @@ import { allTypesWorkspace, demoWorkspace, scaleWorkspace } from './generate.js'
 import type { Workspace } from './workspace.js';
 
 /** The specs `workspaceFromSpec` understands, for messages and help texts. */
-export const WORKSPACE_SPECS = ['all-types', 'demo', 'scale:<dataSources>x<pagesEach>', 'scale:<dataSources>x<pagesEach>:all-types', 'scale:<dataSources>x<pagesEach>/<pagesPerMinute>'] as const;
+export const WORKSPACE_SPECS = [
+  'all-types',
+  'demo',
+  'scale:<dataSources>x<pagesEach>',
+  'scale:<dataSources>x<pagesEach>:all-types',
+  'scale:<dataSources>x<pagesEach>/<pagesPerMinute>',
+  'scale:<dataSources>x<pagesEach>/<pagesPerMinute>:unedited',
+  'scale:<dataSources>x<pagesEach>/<pagesPerMinute>:unedited:title-only',
+] as const;
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -100,8 +108,11 @@ export async function saveWorkspace(path: string, ws: Workspace): Promise<void> 
 /**
  * Builds a workspace from a command-line spec: `all-types`, `demo`, `scale:3x10000`,
  * `scale:3x10000:all-types`, or `scale:1x25000/25000` (25,000 pages created in one minute, as a bulk
- * import does; the number after `/` is pages per created_time minute). Each may end in `@<seed>` (e.g. `demo@7`). Unknown specs throw an Error
- * listing the valid ones.
+ * import does; the number after `/` is pages per created_time minute). A scale spec may end in
+ * `:unedited` (every page last edited in its created minute: `scale:1x25000/25000:unedited` puts
+ * 25,000 rows in one (created, edited) minute pair, with a number and a date column but no ID
+ * property) and then `:title-only` (the title column alone). Each may end in `@<seed>` (e.g.
+ * `demo@7`). Unknown specs throw an Error listing the valid ones.
  */
 export function workspaceFromSpec(spec: string): Workspace {
   const trimmed = spec.trim();
@@ -116,14 +127,17 @@ export function workspaceFromSpec(spec: string): Workspace {
   }
   if (body === 'all-types') return allTypesWorkspace({ seed });
   if (body === 'demo') return demoWorkspace({ seed });
-  const m = /^scale:(\d+)x(\d+)(?::(simple|all-types))?(?:\/(\d+))?$/.exec(body);
+  const m = /^scale:(\d+)x(\d+)(?::(simple|all-types))?(?:\/(\d+))?(:unedited)?(:title-only)?$/.exec(body);
   if (m) {
     const dataSources = Number(m[1]);
     const pagesEach = Number(m[2]);
     const pagesPerMinute = m[4] === undefined ? undefined : Number(m[4]);
     if (dataSources < 1) throw invalidSpec(spec, 'a scale workspace needs at least one data source');
     if (pagesPerMinute === 0) throw invalidSpec(spec, 'pages per minute must be at least 1');
-    return scaleWorkspace({ dataSources, pagesEach, seed, kind: (m[3] as 'simple' | 'all-types' | undefined) ?? 'simple', pagesPerMinute });
+    const kind = (m[3] as 'simple' | 'all-types' | undefined) ?? 'simple';
+    const titleOnly = m[6] !== undefined;
+    if (titleOnly && kind !== 'simple') throw invalidSpec(spec, '":title-only" applies to simple data sources, not all-types');
+    return scaleWorkspace({ dataSources, pagesEach, seed, kind, pagesPerMinute, unedited: m[5] !== undefined, titleOnly });
   }
   throw invalidSpec(spec);
 }

@@ -7,6 +7,7 @@ import { APIResponseError } from '@notionhq/client';
 import type { NotionApi } from '../notion/api.js';
 import { abortedError, isNotionStreamError, NotionStreamError } from '../errors.js';
 import type { JsonObject, NotionList, NotionPage } from '../notion/types.js';
+import { thirdKeyConditions, thirdValueOf, type ThirdKey, type ThirdValue } from './third-key.js';
 
 export const MAX_PAGE_SIZE = 100;
 export const MIN_PAGE_SIZE = 10;
@@ -33,18 +34,18 @@ export interface QueryWindowOptions {
   /** Called with each query response, before its rows are yielded. */
   onResponse?: (res: NotionList<NotionPage>) => void;
   /**
-   * On `created_time`: the name of a `unique_id` property of the data source, the third sort key
-   * inside a (created, edited) minute pair, so that more than 10,000 rows sharing both minutes are
-   * read past the cap (`unique_id greater_than` the last row read). Undefined: no third key.
+   * On `created_time`: the third sort key inside a (created, edited) minute pair (see `chooseThirdKey`),
+   * so that more than 10,000 rows sharing both minutes are read past the cap: a new query starts at
+   * the last row's value of it. Undefined: no third key (then `uniqueIdProperty`, if set).
    */
+  thirdKey?: ThirdKey;
+  /** Shorthand for `thirdKey: {property, type: 'unique_id'}`: the name of a `unique_id` property. */
   uniqueIdProperty?: string;
 }
 
 /** A row's `unique_id` number in `property`, or undefined. */
 export function uniqueIdOf(row: NotionPage, property: string): number | undefined {
-  const v = (row.properties as Record<string, { unique_id?: { number?: unknown } } | undefined> | undefined)?.[property];
-  const n = v?.unique_id?.number;
-  return typeof n === 'number' ? n : undefined;
+  return (thirdValueOf(row, { property, type: 'unique_id' }) as number | null | undefined) ?? undefined;
 }
 
 /** An ISO instant rounded down to the minute (`2025-01-01T10:42:00.000Z`). */
@@ -59,26 +60,28 @@ export function floorToMinute(iso: string): string {
  * `second` (the second sort key), the rows of the minute `from` start at `second.from` instead:
  * `(timestamp in from's minute and second >= second.from) or timestamp in [from + 1 min, before)`,
  * two levels of nesting, as Notion allows. With `second.third`, the rows of the pair (from's minute,
- * second.from's minute) start past `third.after` on that `unique_id` property, and the minute's rows
- * edited in later minutes follow.
+ * second.from's minute) start at `third.from` on the third key (`thirdKeyConditions`: one `and` per
+ * alternative, so the nesting stays at two levels), and the minute's rows edited in later minutes follow.
  */
 export function windowFilter(
   timestamp: RowTimestamp,
   from: string | undefined,
   before: string | undefined,
-  second?: { timestamp: RowTimestamp; from: string; third?: { property: string; after: number } },
+  second?: { timestamp: RowTimestamp; from: string; third?: { key: ThirdKey; from: ThirdValue } },
 ): JsonObject | undefined {
   const at = (op: string, value: string): JsonObject => ({ timestamp, [timestamp]: { [op]: value } });
   if (from && second) {
     const next = new Date(Date.parse(from) + 60_000).toISOString();
     const secondAt = (op: string, value: string): JsonObject => ({ timestamp: second.timestamp, [second.timestamp]: { [op]: value } });
     const minute = [at('on_or_after', from), at('before', next)];
-    // With a third key: the rest of the (from, second.from) pair past `third.after`, then the minute's later edits.
-    const sameMinute: JsonObject[] = second.third
+    const third = second.third;
+    // With a third key: the rest of the (from, second.from) pair from `third.from`, then the minute's later edits.
+    const sameMinute: JsonObject[] = third
       ? (() => {
           const secondNext = new Date(Date.parse(second.from) + 60_000).toISOString();
+          const pair = [...minute, secondAt('on_or_after', second.from), secondAt('before', secondNext)];
           return [
-            { and: [...minute, secondAt('on_or_after', second.from), secondAt('before', secondNext), { property: second.third.property, unique_id: { greater_than: second.third.after } }] },
+            ...thirdKeyConditions(third.key, third.from).map((condition) => ({ and: [...pair, condition] })),
             { and: [...minute, secondAt('on_or_after', secondNext)] },
           ];
         })()
@@ -93,49 +96,64 @@ export function windowFilter(
   return parts.length === 1 ? parts[0] : { and: parts };
 }
 
+/** The keys a query restarts at: a row's timestamp, its second key, its third key's value. */
+interface Boundary {
+  time: string;
+  second: string | undefined;
+  third: ThirdValue | undefined;
+}
+
+const sameBoundary = (a: Boundary, b: Boundary): boolean => a.time === b.time && a.second === b.second && a.third === b.third;
+
 /**
  * Rows sorted ascending on `timestamp` within the window, each once. When a query reports
  * `request_status: incomplete` (the 10,000-result cap) or its cursor expires, a new query starts
- * `on_or_after` the last emitted row's minute, skipping the ids already emitted in that minute. Memory
- * holds only those ids.
+ * `on_or_after` the last emitted row's minute, skipping the ids already emitted with the last row's
+ * keys. Memory holds only those ids.
  *
  * On `created_time`, rows are also sorted on `last_edited_time` inside each minute, and a new query
  * starts at the last emitted row's (created minute, edited minute): a bulk import puts thousands of
  * rows in one created minute, and this reads past the cap as long as no (created, edited) minute pair
- * holds more than 10,000 rows. With `uniqueIdProperty`, rows are also sorted on that `unique_id`
- * property inside the pair and a new query starts after the last id read (`greater_than`), so any
- * number of rows sharing both minutes is read. Throws `window_stuck` (not retryable) when a pair holds
- * more than 10,000 rows and there is no unique id property (or, on `last_edited_time`, when one minute
- * holds more than 10,000 rows).
+ * holds more than 10,000 rows. With a third key (`thirdKey`, `uniqueIdProperty`), rows are also sorted
+ * on it inside the pair and a new query starts at the last row's value (`thirdKeyConditions`; rows of
+ * the pair with an empty value come last and restart with `is_empty`), so any number of rows sharing
+ * both minutes is read as long as no value (or the empties) holds more than 10,000 of them. Throws
+ * `window_stuck` (not retryable) when a capped query returned only rows sharing every key (more of
+ * them than one query returns), with a message naming the keys and the fix.
  */
 export async function* queryWindowed(api: NotionApi, dataSourceId: string, options: QueryWindowOptions): AsyncGenerator<NotionPage> {
-  const { timestamp, signal, filterProperties } = options;
+  const { timestamp, signal } = options;
   const fullSize = Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
   const before = options.before ?? (() => undefined);
   let pageSize = fullSize;
-  let windowStart = options.from;
   const second: RowTimestamp | undefined = timestamp === 'created_time' ? 'last_edited_time' : undefined;
-  const third = second ? options.uniqueIdProperty : undefined;
+  const third: ThirdKey | undefined = second
+    ? options.thirdKey ?? (options.uniqueIdProperty ? { property: options.uniqueIdProperty, type: 'unique_id' } : undefined)
+    : undefined;
+  // The restarts read the third key's values: a query narrowed by `filter_properties` keeps that property.
+  const filterProperties = options.filterProperties && third?.id && !options.filterProperties.includes(third.id) ? [...options.filterProperties, third.id] : options.filterProperties;
   const sorts: JsonObject[] = [
     { timestamp, direction: 'ascending' },
     ...(second ? [{ timestamp: second, direction: 'ascending' }] : []),
-    ...(third ? [{ property: third, direction: 'ascending' }] : []),
+    ...(third ? [{ property: third.property, direction: 'ascending' }] : []),
   ];
-  let secondStart: string | undefined; // the second key's start inside the minute `windowStart`
-  let thirdAfter: number | undefined; // rows of the pair (windowStart, secondStart) up to this unique_id are read
-  let boundaryThird: number | undefined; // the last emitted row's unique_id
-  let boundaryTime: string | undefined; // `timestamp` of the last emitted row
-  let boundarySecond: string | undefined; // and its second key
-  let boundaryIds = new Set<string>(); // ids emitted with that time (and second key)
+  // Where the next query starts: undefined until a query restarts (then the last emitted row's keys).
+  let start: Boundary | undefined;
+  let boundary: Boundary | undefined; // the last emitted row's keys
+  let boundaryIds = new Set<string>(); // ids emitted with those keys
   for (;;) {
     let cursor: string | undefined;
     let capped = false;
     let restart = false;
+    let queryRows = 0; // rows this query returned (skipped ones included)
+    let inBoundary = 0; // of them, those with the last row's keys
     const filter = windowFilter(
       timestamp,
-      windowStart,
+      start?.time ?? options.from,
       before(),
-      second && secondStart ? { timestamp: second, from: secondStart, ...(third && thirdAfter !== undefined ? { third: { property: third, after: thirdAfter } } : {}) } : undefined,
+      second && start?.second !== undefined
+        ? { timestamp: second, from: start.second, ...(third && start.third !== undefined ? { third: { key: third, from: start.third } } : {}) }
+        : undefined,
     );
     do {
       if (signal?.aborted) throw abortedError();
@@ -158,7 +176,7 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
         );
       } catch (err) {
         if (cursor && isExpiredCursor(err)) {
-          api.logger.progress?.(`Query cursor of data source ${dataSourceId} expired; restarting the query at ${boundaryTime ?? windowStart ?? 'the start'}.`);
+          api.logger.progress?.(`Query cursor of data source ${dataSourceId} expired; restarting the query at ${boundary?.time ?? start?.time ?? options.from ?? 'the start'}.`);
           restart = true;
           break;
         }
@@ -171,36 +189,55 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
         const time = row[timestamp];
         const end = before();
         if (end !== undefined && Date.parse(time) >= Date.parse(end)) return;
-        const secondTime = second ? row[second] : undefined;
-        if (time === boundaryTime && secondTime === boundarySecond) {
+        const keys: Boundary = { time, second: second ? row[second] : undefined, third: third ? thirdValueOf(row, third) : undefined };
+        queryRows++;
+        if (boundary && sameBoundary(keys, boundary)) {
+          inBoundary++;
           if (boundaryIds.has(row.id)) continue;
         } else {
-          boundaryTime = time;
-          boundarySecond = secondTime;
+          boundary = keys;
           boundaryIds = new Set();
+          inBoundary = 1;
         }
         boundaryIds.add(row.id);
-        if (third) boundaryThird = uniqueIdOf(row, third);
         yield row;
       }
       if (res.request_status?.type === 'incomplete') capped = true;
       cursor = res.has_more && res.next_cursor ? res.next_cursor : undefined;
     } while (cursor);
     if (!restart && !capped) return;
-    if (capped && boundaryTime === windowStart && boundarySecond === secondStart && (!third || boundaryThird === undefined || boundaryThird === thirdAfter)) {
-      const what = second
-        ? `created in the minute ${boundaryTime} and last edited in the minute ${boundarySecond}`
-        : `edited in the minute ${boundaryTime}`;
-      const fix = second ? ' Add an ID (unique_id) property to the database so they can be read in its order.' : '';
-      throw new NotionStreamError('window_stuck', `Data source ${dataSourceId} has more rows ${what} than one Notion query can return (10,000); notion-stream cannot page past them.${fix}`, false);
-    }
-    if (boundaryTime !== undefined) {
-      windowStart = boundaryTime;
-      secondStart = boundarySecond;
-      // Rows are sorted on the unique id inside the pair: the next query starts after the last one read.
-      thirdAfter = third ? boundaryThird : undefined;
-    }
+    // Every row of a capped query shares the last row's keys: restarting there returns them again.
+    if (capped && boundary && inBoundary === queryRows) throw stuckError(dataSourceId, boundary, third);
+    if (boundary) start = boundary;
   }
+}
+
+/** `window_stuck`: more rows share every key than one query returns; the message names them and the fix. */
+function stuckError(dataSourceId: string, keys: Boundary, third: ThirdKey | undefined): NotionStreamError {
+  if (keys.second === undefined) {
+    return new NotionStreamError('window_stuck', `Data source ${dataSourceId} has more rows edited in the minute ${keys.time} than one Notion query can return (10,000); notion-stream cannot page past them. Read it in full (without --incremental) once.`, false);
+  }
+  const shared = `created in the minute ${keys.time} and last edited in the minute ${keys.second}`;
+  if (!third) {
+    return new NotionStreamError(
+      'window_stuck',
+      `Data source ${dataSourceId} has more rows ${shared} than one Notion query can return (10,000), and no property to order them by; add an ID (unique_id) property to the database (Notion numbers every row) and run again.`,
+      false,
+    );
+  }
+  if (keys.third === undefined) {
+    return new NotionStreamError(
+      'window_stuck',
+      `Data source ${dataSourceId} has more rows ${shared} than one Notion query can return (10,000), and the rows read lack "${third.property}" to order them by; query without filter_properties, or with that property's id.`,
+      false,
+    );
+  }
+  const value = keys.third === null ? `an empty "${third.property}"` : `"${third.property}" = ${keys.third}`;
+  return new NotionStreamError(
+    'window_stuck',
+    `Data source ${dataSourceId} has more rows ${shared} with ${value} than one Notion query can return (10,000); add an ID (unique_id) property to the database (Notion numbers every row) and run again.`,
+    false,
+  );
 }
 
 /** A 400 about an invalid or expired `start_cursor`. */

@@ -1,11 +1,11 @@
 /**
  * Stage 2, the paginated page reader: reads each data source completely and in a stable order
- * (created_time ascending, then last_edited_time, then a `unique_id` property when the data source
- * has one), in parallel created_time ranges (`readRanges`), past the 10,000-result query cap, and
+ * (created_time ascending, then last_edited_time, then a third key when the data source has one: its
+ * `unique_id` property, else a number, else a date property), in parallel created_time ranges (`readRanges`), past the 10,000-result query cap, and
  * completes every value Notion truncated. Output keeps Notion's page shape with complete values.
  *
  * Past the cap: when a query reports `request_status: incomplete`, a new query starts at the last
- * row's (created, edited) minute pair (and past its unique id); rows of that boundary already emitted
+ * row's (created, edited) minute pair (and at its value of the third key); rows of that boundary already emitted
  * are skipped by id. An expired cursor restarts the query the same way, so no row is lost or
  * duplicated. Memory holds only the ids of the current boundary.
  *
@@ -19,10 +19,12 @@ import type { NotionApi } from '../notion/api.js';
 import { completePage } from '../notion/complete.js';
 import { floorToMinute } from './query-window.js';
 import { QuerySlots, readRanges } from './read-ranges.js';
+import { chooseThirdKey, type ThirdKey } from './third-key.js';
 import { plainText, type NotionDataSource, type NotionPage } from '../notion/types.js';
 import { mapOrdered, orderedMerge } from '../util/concurrency.js';
 
 export { floorToMinute, isExpiredCursor, MAX_PAGE_SIZE, MIN_PAGE_SIZE, type RowTimestamp } from './query-window.js';
+export { chooseThirdKey, type ThirdKey, type ThirdKeyType } from './third-key.js';
 
 /** Options of `readPages`, `readDataSourcePages` and `createPageReader`; every field is optional. */
 export interface PageReaderOptions {
@@ -83,9 +85,12 @@ export interface QueryAllRowsOptions {
   /** The run's shared budget of queries in flight (see `readRanges`). Default: one per call. */
   slots?: QuerySlots;
   /**
-   * Full reads: the name of a `unique_id` property (Notion's ID property), the third sort key that reads
-   * more than 10,000 rows sharing their created and last edited minute. `readDataSourcePages` finds it.
+   * Full reads: the third sort key that reads more than 10,000 rows sharing their created and last
+   * edited minute (a `unique_id`, number or date property; see `chooseThirdKey`).
+   * `readDataSourcePages` chooses it from the data source's schema.
    */
+  thirdKey?: ThirdKey;
+  /** Shorthand for `thirdKey: {property, type: 'unique_id'}`: the name of Notion's ID property. */
   uniqueIdProperty?: string;
 }
 
@@ -100,21 +105,24 @@ export interface QueryAllRowsOptions {
  * at its old time, once at its new one): de-duplication only covers the ids of the boundary minute. A
  * consumer that merges by id and keeps the last occurrence gets the newest version.
  * Rejects with the `NotionApi` codes (`not_shared`, `retries_exhausted`, ...), `window_stuck` (more rows
- * in one minute than one query can page through), `invalid_state` (a `since` that is no ISO instant) or
+ * sharing every sort key than one query can page through: see `queryWindowed`), `invalid_state` (a `since` that is no ISO instant) or
  * `aborted`.
  */
 export function queryAllRows(api: NotionApi, dataSourceId: string, options: QueryAllRowsOptions = {}): AsyncGenerator<NotionPage> {
-  const { since, slots, uniqueIdProperty, ...rest } = options;
-  if (since === undefined) return readRanges(api, dataSourceId, { ...rest, slots, uniqueIdProperty });
+  const { since, slots, thirdKey, uniqueIdProperty, ...rest } = options;
+  if (since === undefined) return readRanges(api, dataSourceId, { ...rest, slots, thirdKey, uniqueIdProperty });
   return readRanges(api, dataSourceId, { ...rest, slots, timestamp: 'last_edited_time', from: floorToMinute(since) });
 }
 
-/** Complete pages of one data source, in order. Rows are read ahead while earlier ones are completed. */
+/**
+ * Complete pages of one data source, in order. Rows are read ahead while earlier ones are completed.
+ * Full reads take the third sort key from the data source's schema (`chooseThirdKey`).
+ */
 export function readDataSourcePages(api: NotionApi, dataSource: NotionDataSource, options: PageReaderOptions = {}): AsyncGenerator<NotionPage> {
   const concurrency = options.completionConcurrency ?? 8;
   const limit = options.completionLimit ?? pLimit(concurrency);
-  const uniqueIdProperty = Object.entries(dataSource.properties ?? {}).find(([, p]) => p.type === 'unique_id')?.[0];
-  const rows = queryAllRows(api, dataSource.id, { pageSize: options.pageSize, signal: options.signal, since: options.since?.(dataSource), slots: options.slots, uniqueIdProperty });
+  const thirdKey = chooseThirdKey(dataSource.properties);
+  const rows = queryAllRows(api, dataSource.id, { pageSize: options.pageSize, signal: options.signal, since: options.since?.(dataSource), slots: options.slots, thirdKey });
   return mapOrdered(rows, (page) => completePage(api, page, dataSource.properties, limit), {
     concurrency: concurrency * 2,
     signal: options.signal,

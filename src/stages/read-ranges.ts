@@ -26,6 +26,7 @@ import { abortedError } from '../errors.js';
 import type { NotionPage } from '../notion/types.js';
 import { Spool } from '../util/spool.js';
 import { floorToMinute, MAX_PAGE_SIZE, queryWindowed, windowFilter, type RowTimestamp } from './query-window.js';
+import type { ThirdKey } from './third-key.js';
 
 const MINUTE = 60_000;
 /** Notion's response time (ms) from which the probe goes with the first page. */
@@ -114,7 +115,9 @@ export interface ReadRangesOptions {
   timestamp?: RowTimestamp;
   /** Lower bound (an ISO instant, rounded down to its minute): only rows at or after it. Default: every row. */
   from?: string;
-  /** On `created_time`: a `unique_id` property, the third sort key past the cap (see `queryWindowed`). */
+  /** On `created_time`: the third sort key past the cap (see `queryWindowed` and `chooseThirdKey`). */
+  thirdKey?: ThirdKey;
+  /** Shorthand for `thirdKey: {property, type: 'unique_id'}`. */
   uniqueIdProperty?: string;
 }
 
@@ -320,6 +323,7 @@ export async function* readRanges(api: NotionApi, dataSourceId: string, options:
             pageSize,
             signal: stop.signal,
             filterProperties: options.filterProperties,
+            thirdKey: options.thirdKey,
             uniqueIdProperty: options.uniqueIdProperty,
             onResponse: (res) => {
               range.pageOffset = 0;

@@ -755,8 +755,26 @@ describe('seed files and specs', () => {
     expect(sa.pages).toHaveLength(20);
     expect(Object.values(sa.dataSources[0]!.properties).some((p) => p.type === 'place')).toBe(true);
     expect(workspaceFromSpec('demo').pages.length).toBeGreaterThan(2000);
-    for (const bad of ['nope', 'scale:3', 'scale:0x10', 'scale:3x10:weird', 'demo@x']) {
+    for (const bad of ['nope', 'scale:3', 'scale:0x10', 'scale:3x10:weird', 'demo@x', 'scale:1x10:title-only:unedited', 'scale:1x10:all-types/10:unedited:title-only']) {
       expect(() => workspaceFromSpec(bad), bad).toThrow(/all-types.*demo.*scale:/);
     }
+  });
+
+  it('scale specs for bulk imports: :unedited puts every row in its created minute pair, :title-only leaves the title alone', () => {
+    const pairs = (w: ReturnType<typeof workspaceFromSpec>) => new Set(w.pages.map((p) => `${p.created_time}|${p.last_edited_time}`));
+    // The plain bulk spec spreads last_edited_time; :unedited does not.
+    expect(pairs(workspaceFromSpec('scale:1x300/300')).size).toBeGreaterThan(1);
+    const a = workspaceFromSpec('scale:1x300/300:unedited');
+    expect(a.pages).toHaveLength(300);
+    expect(pairs(a)).toEqual(new Set([`${a.pages[0]!.created_time}|${a.pages[0]!.created_time}`]));
+    const types = Object.values(a.dataSources[0]!.properties).map((p) => p.type).sort();
+    expect(types).toEqual(['checkbox', 'date', 'number', 'rich_text', 'select', 'title']);
+    const b = workspaceFromSpec('scale:2x50/50:unedited:title-only');
+    expect(b.pages).toHaveLength(100);
+    expect(pairs(b).size).toBe(1);
+    for (const ds of b.dataSources) expect(Object.values(ds.properties).map((p) => p.type)).toEqual(['title']);
+    for (const p of b.pages) expect(Object.keys(p.properties)).toEqual(['Name']);
+    // Without :unedited, title-only keeps the spread of edits.
+    expect(Object.values(workspaceFromSpec('scale:1x10:title-only').dataSources[0]!.properties)).toHaveLength(1);
   });
 });

@@ -248,7 +248,7 @@ describe('more rows in one (created, edited) minute pair than a query returns', 
     expect(await ids(readDataSourcePages(a, ds))).toHaveLength(1000);
   });
 
-  it('without a unique_id property still stops with window_stuck', async () => {
+  it('without a third key (none given) still stops with window_stuck', async () => {
     const id = await serve(1000, 1000, 300, bulk(1000));
     const a = api();
     await expect(ids(readRanges(a, id))).rejects.toMatchObject({ code: 'window_stuck' });

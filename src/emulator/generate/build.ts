@@ -87,7 +87,7 @@ export function buildWorkspace(opts: GenerateOptions, titleOverrides: TitleOverr
       const rng = new Rng(subSeed(seed, `ds:${index}`));
       const kind = spec.kind ?? 'all-types';
       const prefix = uniquePrefix(spec.title, prefixes);
-      const schema = kind === 'simple' ? simpleSchema(rng, prefix) : allTypesSchema(rng, prefix);
+      const schema = kind === 'simple' ? simpleSchema(rng, prefix, spec.titleOnly === true) : allTypesSchema(rng, prefix);
       const ppm = spec.pagesPerMinute ?? 3;
       const overrides = titleOverrides[spec.title] ?? {};
       const pageIds: string[] = new Array<string>(spec.pages);

@@ -14,7 +14,7 @@ function pageTimes(plan: Plan, rng: Rng, i: number): [number, number] {
   const created = plan.baseMs + Math.floor(i / plan.ppm) * MINUTE;
   const r = rng.next();
   const edited = r < 0.4 ? created : r < 0.8 ? created + rng.int(1, 1440) * MINUTE : created + rng.int(1, 90) * DAY + rng.int(0, 1439) * MINUTE;
-  return [created, edited];
+  return [created, plan.spec.edited === 'created' ? created : edited];
 }
 
 function pickCreator(ctx: Ctx, rng: Rng): EmuUser {
@@ -41,7 +41,7 @@ function basePage(plan: Plan, rng: Rng, i: number, createdMs: number, editedMs: 
   };
 }
 
-/** Page `i` of a 'simple' data source: six plain properties. */
+/** Page `i` of a 'simple' data source: six plain properties (the title alone with `titleOnly`). */
 export function simplePage(ctx: Ctx, plan: Plan, rng: Rng, i: number): EmuPage {
   const [createdMs, editedMs] = pageTimes(plan, rng, i);
   const creator = pickCreator(ctx, rng);
@@ -49,7 +49,8 @@ export function simplePage(ctx: Ctx, plan: Plan, rng: Rng, i: number): EmuPage {
   const page = basePage(plan, rng, i, createdMs, editedMs, creator, editor);
   const S = SIMPLE_PROPERTIES;
   const props = plan.ds.properties;
-  const id = (name: string): string => props[name]!.id;
+  // A title-only schema lacks the other properties: their values are drawn (same values as with them) and dropped.
+  const id = (name: string): string => props[name]?.id ?? '';
   const opt = rng.chance(0.1) ? null : rng.pick(plan.schema.selectOptions);
   const values: Record<string, EmuPropertyValue> = {
     [S.title]: { id: 'title', type: 'title', title: titleText(plan.titles[i]!) },

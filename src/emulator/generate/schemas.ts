@@ -96,8 +96,8 @@ export function uniquePrefix(title: string, used: Set<string>): string {
   return base;
 }
 
-/** The 'simple' schema: title, number, select, date, checkbox, rich text. */
-export function simpleSchema(rng: Rng, prefix: string): SchemaInfo {
+/** The 'simple' schema: title, number, select, date, checkbox, rich text; the title alone with `titleOnly`. */
+export function simpleSchema(rng: Rng, prefix: string, titleOnly = false): SchemaInfo {
   const s: SchemaInfo = {
     properties: {},
     rawIds: new Map(),
@@ -111,6 +111,7 @@ export function simpleSchema(rng: Rng, prefix: string): SchemaInfo {
   };
   const P = SIMPLE_PROPERTIES;
   addProp(s, P.title, 'title', {}, 'title');
+  if (titleOnly) return s;
   addProp(s, P.number, 'number', { format: 'number' });
   addProp(s, P.select, 'select', { options: s.selectOptions.map(schemaOption) });
   addProp(s, P.date, 'date', {});

@@ -10,6 +10,14 @@ export interface DataSourceSpec {
   shared?: boolean;
   /** created_time spacing: at most this many pages per minute. Default 3. */
   pagesPerMinute?: number;
+  /**
+   * last_edited_time of the pages: 'spread' (default: 40% never edited after creation, the rest edited
+   * minutes to days later) or 'created' (every page last edited in its created minute, as a bulk import
+   * nobody has edited since).
+   */
+  edited?: 'spread' | 'created';
+  /** 'simple' only: true keeps the title property alone (no number, date or other column). Default false. */
+  titleOnly?: boolean;
   /** Title of the data source an 'all-types' relation points at. Default: the first other data source (itself when alone). */
   relatesTo?: string;
   /** 'all-types' only: generate page blocks and comments. Default true. */
