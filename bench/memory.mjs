@@ -31,9 +31,13 @@ export function sampleMemory(everyMs = 50) {
   };
 }
 
-/** Runs `node <script> ...args` and returns the JSON of the last line it prints; throws on a non-zero exit. */
+/**
+ * Runs `node <script> ...args` with this process's Node options (so `node --max-semi-space-size=8
+ * bench/x.mjs` measures the children with that V8 setting) and returns the JSON of the last line it
+ * prints; throws on a non-zero exit.
+ */
 export async function runChild(script, args) {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const [code] = await once(child, 'exit');
