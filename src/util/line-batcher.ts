@@ -130,7 +130,12 @@ export async function writeBatched(out: BatchTarget, pieces: AsyncIterable<strin
       await finished(out);
     } else if (broken) throw broken.error;
   } catch (err) {
-    if (options.end) (out as NodeJS.WritableStream & { destroy?: () => void }).destroy?.();
+    if (options.end) {
+      // The file is given up: a write still in flight reports ERR_STREAM_DESTROYED after this call has
+      // removed its listeners, which must not become an uncaught exception.
+      out.on('error', () => {});
+      (out as NodeJS.WritableStream & { destroy?: () => void }).destroy?.();
+    }
     throw err;
   } finally {
     if (timer) clearTimeout(timer);
