@@ -12,8 +12,8 @@
  *      into it through one load job per `segmentBytes` of NDJSON (usually one per table). When the
  *      input has ended, the value of its LAST STATE message (if any came) loads the same way, as one
  *      row `{value: JSON text, committed_at}`, into a staging table for `_notion_stream_state` (a load
- *      job, not a literal in the query: a state listing every page id runs to megabytes, and BigQuery
- *      caps query text at 1 MB).
+ *      job, not a literal in the query: a state that came down a pipe may still list page ids and run
+ *      to megabytes, and BigQuery caps query text at 1 MB).
  *   3. Only when the input has ended and every load job has succeeded: target schemas are checked (a
  *      changed type stops the run before anything changes, unless --full-refresh or a full-refresh
  *      table, below), the changes to targets the swap needs are recorded (`_notion_stream_pending`),
