@@ -28,6 +28,7 @@ import type { DataSourcePlan } from './flatten.js';
 import { describeDataSource, floorToMinute, readPages, type PageDeletion, type PageStreamItem } from './read-pages.js';
 import { findTrashedPages, type TrashedPage } from './read-trashed.js';
 import { listAllIdSet } from './reconcile.js';
+import { chooseThirdKey } from './third-key.js';
 import type { IdSet } from '../state/id-set.js';
 
 export { parseDuration };
@@ -214,7 +215,8 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
       const plan = plans.get(stateKey(ds.id))!;
       if (!options.reconcile && !reconcileDue(plan.bookmark, options.reconcileEveryMs, now())) continue;
       log(`Reconciling data source ${describeDataSource(ds)}: listing every id.`);
-      const listed = await listAllIdSet(api, ds.id, { signal: options.signal });
+      const thirdKey = chooseThirdKey(ds.properties);
+      const listed = await listAllIdSet(api, ds.id, { signal: options.signal, ...(thirdKey ? { thirdKey } : {}) });
       const gone = held ? await held.notListed(plan.bookmark!.table, listed, options.signal) : plan.ids!.minus(listed);
       const trashed = new Set(plan.deletions.map((d) => stateKey(d.id)));
       for (const id of gone) {

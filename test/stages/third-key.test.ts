@@ -13,6 +13,7 @@ import { NotionApi } from '../../src/index.js';
 import type { NotionPage } from '../../src/notion/types.js';
 import { readDataSourcePages } from '../../src/stages/read-pages.js';
 import { QuerySlots, readRanges, type ReadRangesOptions } from '../../src/stages/read-ranges.js';
+import { listAllIds } from '../../src/stages/reconcile.js';
 import { chooseThirdKey, thirdKeyConditions, thirdValueOf, type ThirdKey } from '../../src/stages/third-key.js';
 
 let emu: Emulator | undefined;
@@ -154,6 +155,16 @@ describe('a number property as the third key', () => {
     const err = await read(readRanges(api(), id, { thirdKey: POINTS, filterProperties: ['title'] })).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'window_stuck' });
     expect(String((err as Error).message)).toMatch(/lack "Points"/);
+  });
+
+  it('the reconciliation listing reads past the cap on the key chosen from the schema (titles only)', async () => {
+    const { id, workspace } = await serve(1000, 1000, 300, ties);
+    const thirdKey = chooseThirdKey(workspace.dataSources[0]!.properties);
+    expect(thirdKey).toMatchObject(POINTS);
+    const ids = await listAllIds(api(), id, { thirdKey });
+    expect([...ids].sort()).toEqual(workspace.pages.map((p) => p.id).sort());
+    // Without the key the same listing cannot pass the cap.
+    await expect(listAllIds(api(), id)).rejects.toMatchObject({ code: 'window_stuck' });
   });
 
   it('the page reader picks the number property of a data source without an ID property', async () => {
