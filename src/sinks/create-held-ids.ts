@@ -1,5 +1,5 @@
 /** Picks the `HeldIds` of a warehouse destination from the sink's options (see ./held-ids.ts). */
-import type { SinkOptions } from './create.js';
+import { bigQueryTarget, type SinkOptions } from './create.js';
 import type { HeldIds } from './held-ids.js';
 import { DuckDbHeldIds } from './duckdb/held-ids.js';
 import { DEFAULT_DUCKDB_PATH } from './duckdb/sink.js';
@@ -11,14 +11,6 @@ import { BigQueryHeldIds } from './bigquery/held-ids.js';
  */
 export function createHeldIds(options: Pick<SinkOptions, 'to' | 'out' | 'project' | 'dataset' | 'location' | 'bigqueryEndpoint' | 'env'>): HeldIds | undefined {
   if (options.to === 'duckdb') return new DuckDbHeldIds(options.out ?? DEFAULT_DUCKDB_PATH);
-  if (options.to === 'bigquery') {
-    const env = options.env ?? process.env;
-    return new BigQueryHeldIds({
-      projectId: options.project ?? env.GOOGLE_CLOUD_PROJECT ?? '',
-      datasetId: options.dataset ?? '',
-      location: options.location,
-      endpoint: options.bigqueryEndpoint ?? (env.BIGQUERY_API_ENDPOINT || undefined),
-    });
-  }
+  if (options.to === 'bigquery') return new BigQueryHeldIds(bigQueryTarget(options));
   return undefined;
 }

@@ -42,6 +42,29 @@ export interface SinkOptions {
 
 export const DEFAULT_CSV_DIR = 'notion-csv';
 
+/** Where a BigQuery destination is, resolved from command-line style options (see `bigQueryTarget`). */
+export interface BigQueryTarget {
+  projectId: string;
+  datasetId: string;
+  location: string | undefined;
+  endpoint: string | undefined;
+}
+
+/**
+ * The BigQuery project, dataset, location and API endpoint of `options`: `project` default
+ * `GOOGLE_CLOUD_PROJECT`, `bigqueryEndpoint` default `BIGQUERY_API_ENDPOINT`, both from `env` (default
+ * `process.env`); a missing project or dataset is '' (the sink refuses it with `invalid_option`).
+ */
+export function bigQueryTarget(options: Pick<SinkOptions, 'project' | 'dataset' | 'location' | 'bigqueryEndpoint' | 'env'>): BigQueryTarget {
+  const env = options.env ?? process.env;
+  return {
+    projectId: options.project ?? env.GOOGLE_CLOUD_PROJECT ?? '',
+    datasetId: options.dataset ?? '',
+    location: options.location,
+    endpoint: options.bigqueryEndpoint ?? (env.BIGQUERY_API_ENDPOINT || undefined),
+  };
+}
+
 /**
  * The sink `--to` names, built from command-line style options: `to` duckdb (file `out`, default
  * `notion.duckdb`), bigquery (project default `GOOGLE_CLOUD_PROJECT`, endpoint default
@@ -53,12 +76,8 @@ export const DEFAULT_CSV_DIR = 'notion-csv';
 export function createSink(options: SinkOptions): Sink {
   const mode = options.mode ?? 'replace';
   if (options.to === 'bigquery') {
-    const env = options.env ?? process.env;
     return new BigQuerySink({
-      projectId: options.project ?? env.GOOGLE_CLOUD_PROJECT ?? '',
-      datasetId: options.dataset ?? '',
-      location: options.location,
-      endpoint: options.bigqueryEndpoint ?? (env.BIGQUERY_API_ENDPOINT || undefined),
+      ...bigQueryTarget(options),
       mode,
       fullRefresh: options.fullRefresh,
       softDelete: options.softDelete,

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { NotionStreamError } from '../errors.js';
 import { createBigQueryClient } from '../sinks/bigquery/client.js';
-import { createSink } from '../sinks/create.js';
+import { bigQueryTarget, createSink } from '../sinks/create.js';
 import { DEFAULT_DUCKDB_PATH } from '../sinks/duckdb/sink.js';
 import { quoteIdent, STAGE_PREFIX } from '../sinks/duckdb/staging.js';
 import { RUN_COLUMNS, RUNS_TABLE, STATE_TABLE, type RunRecord } from '../sinks/types.js';
@@ -123,10 +123,10 @@ async function duckDbStatus(path: string, limit: number): Promise<Omit<Destinati
 }
 
 async function bigQueryStatus(options: StatusOptions, env: NodeJS.ProcessEnv, limit: number): Promise<Omit<DestinationStatus, 'bookmarks'>> {
-  const projectId = options.project ?? env.GOOGLE_CLOUD_PROJECT ?? '';
-  const datasetId = options.dataset ?? '';
+  const target = bigQueryTarget({ ...options, env });
+  const { projectId, datasetId } = target;
   const destination = `${projectId}.${datasetId}`;
-  const client = createBigQueryClient({ projectId, location: options.location, endpoint: options.bigqueryEndpoint ?? (env.BIGQUERY_API_ENDPOINT || undefined) });
+  const client = createBigQueryClient(target);
   const dataset = client.dataset(datasetId, { location: options.location });
   const fail = (err: unknown, doing: string) => new NotionStreamError('bigquery_error', `BigQuery failed while ${doing} of ${destination}: ${(err as Error).message ?? err}`, true, { cause: err });
   const query = async (sql: string) => {
