@@ -304,10 +304,11 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         (y) =>
           remember(pipeFlags(y)
             .option('arrays', { type: 'string', choices: ['split', 'inline'], default: 'split', description: 'split: list values go to child tables <table>__<column>; inline: keep them as list columns.' })
+            .option('quiet', { alias: 'q', type: 'boolean', default: false })
             .example('$0 flatten < pages.ndjson | $0 split', 'list values into child tables')
             .epilogue(epilogue())),
         async (a) => {
-          exitCode = await (await import('./pipeline-commands.js')).splitCommand({ arrays: a.arrays as 'split' | 'inline', assumeComplete: a.assumeComplete }, runIO);
+          exitCode = await (await import('./pipeline-commands.js')).splitCommand({ arrays: a.arrays as 'split' | 'inline', quiet: a.quiet, assumeComplete: a.assumeComplete }, runIO);
         },
       )
       .command(

@@ -35,7 +35,7 @@ describe('pipe stages write in batches', () => {
     expect(flat.lines.length).toBeGreaterThan(2000);
     expect(flat.writes).toBeLessThan(flat.lines.length / 50);
 
-    const split = await runCounted(['split'], env, flat.stdout);
+    const split = await runCounted(['split', ...q], env, flat.stdout);
     expect(split.stderr).toBe('');
     expect(split.code).toBe(0);
     expect(ended(split.lines)).toBe(true);
