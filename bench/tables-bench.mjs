@@ -147,10 +147,10 @@ const report = {
 };
 console.log(JSON.stringify(report, null, 2));
 console.log(growth.line);
-const ok = ratio >= 0.5 && growth.ok;
-console.log(
-  ok
-    ? 'targets met: flatten+split >= 0.5 of the floor, DuckDB peak RSS within ×1.2'
-    : `TARGETS MISSED: ratio ${ratio.toFixed(3)} (target >= 0.5), ${growth.line}`,
-);
+const missed = [
+  ...(ratio >= 0.5 ? [] : [`flatten+split at ${ratio.toFixed(3)} of the floor (target >= 0.5)`]),
+  ...(growth.ok ? [] : [growth.line]),
+];
+const ok = missed.length === 0;
+console.log(ok ? 'targets met: flatten+split >= 0.5 of the floor, DuckDB peak RSS within ×1.2' : `TARGETS MISSED: ${missed.join('; ')}`);
 process.exitCode = ok ? 0 : 1;
