@@ -15,12 +15,17 @@
  * and latency 0, in three emulator variants: last edits spread over later minutes
  * (`scale:1x25000/25000`); every row last edited in its created minute with a number and a date column
  * but no ID property (`:unedited`, read past the cap on the number); the same with the title alone
- * (`:unedited:title-only`, which must stop with `window_stuck`: nothing orders its rows). Each prints
+ * (`:unedited:title-only`, which must stop with `window_stuck`: nothing orders its rows); and a bulk
+ * edit: as many rows created over time, all last edited in one minute, read incrementally. Each prints
  * rows read and requests against the minimum, and fails if a row is missing or the requests exceed
  * 1.05 × the minimum. `--latencies ""` runs the bulk cases alone.
  * Usage: node bench/latency-bench.mjs [--rows 30000] [--rate 3] [--latencies 0,300,800,1500] [--bulk-rows 25000] [--bulk-rate 20] [--reader <dist/index.js>]
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmulatorProcess } from './emulator-process.mjs';
 
@@ -50,7 +55,7 @@ async function startEmulator(workspace, latency, limit) {
 }
 
 async function run(layout, latency, limit = rate) {
-  const workspace = `scale:${layout.sources}x${layout.each}${layout.perMinute ? `/${layout.perMinute}` : ''}${layout.variant ?? ''}`;
+  const workspace = layout.workspaceFile ?? `scale:${layout.sources}x${layout.each}${layout.perMinute ? `/${layout.perMinute}` : ''}${layout.variant ?? ''}`;
   const emu = await startEmulator(workspace, latency, limit);
   global.gc?.();
   let peakRss = process.memoryUsage().rss;
@@ -63,7 +68,7 @@ async function run(layout, latency, limit = rate) {
   const t0 = Date.now();
   let t1;
   try {
-    for await (const item of readPages(api, listDataSources(api), { concurrency: 3 })) {
+    for await (const item of readPages(api, listDataSources(api), { concurrency: 3, ...(layout.since ? { since: () => layout.since } : {}) })) {
       if (item.object === 'page') pages++;
       hash.update(JSON.stringify(item) + '\n');
     }
@@ -79,7 +84,7 @@ async function run(layout, latency, limit = rate) {
   const minimum = 1 + layout.sources * Math.ceil(layout.each / 100);
   return {
     layout: `${layout.sources}x${layout.each}`,
-    workspace,
+    workspace: layout.label ?? workspace,
     latencyMs: latency,
     rows: pages,
     requests: stats.requests,
@@ -123,6 +128,34 @@ for (const c of bulkCases) {
   if (c.expectError) bulk.expectError = c.expectError;
   results.push(bulk);
   console.log(JSON.stringify(bulk));
+}
+// A bulk edit: the same number of rows created over time, all last edited in one minute, read
+// incrementally from a watermark before that minute (sorted on last_edited_time, then created_time).
+{
+  const dir = mkdtempSync(join(tmpdir(), 'latency-bench-'));
+  try {
+    const workspaceFile = join(dir, 'bulk-edit.json');
+    // Made in a child process, so the workspace does not count in this process's peak RSS.
+    const made = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      const { scaleWorkspace } = await import(${JSON.stringify(new URL('../dist/emulator/generate.js', import.meta.url).href)});
+      const { saveWorkspace } = await import(${JSON.stringify(new URL('../dist/emulator/seed.js', import.meta.url).href)});
+      const ws = scaleWorkspace({ dataSources: 1, pagesEach: ${bulkRows} });
+      const last = ws.pages.reduce((max, p) => (p.created_time > max ? p.created_time : max), '');
+      const edited = new Date(Math.floor(Date.parse(last) / 60_000) * 60_000 + 3_600_000).toISOString();
+      for (const p of ws.pages) p.last_edited_time = edited;
+      await saveWorkspace(${JSON.stringify(workspaceFile)}, ws);
+      process.stdout.write(edited);
+    `], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`bulk-edit workspace: ${made.stderr}`);
+    const edited = made.stdout.trim();
+    const bulk = await run({ sources: 1, each: bulkRows, workspaceFile, since: edited, label: `scale:1x${bulkRows}, every row edited in one minute, incremental` }, 0, Number(values['bulk-rate']));
+    bulk.sameOutputAsFirst = true;
+    bulk.bulk = true;
+    results.push(bulk);
+    console.log(JSON.stringify(bulk));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 console.table(results.map(({ digest, bulk, ...r }) => r));
 const complete = (r) => r.rows === Number(r.layout.split('x')[0]) * Number(r.layout.split('x')[1]);

@@ -15,6 +15,11 @@ export const MIN_PAGE_SIZE = 10;
 /** The page timestamp a query sorts and windows on. */
 export type RowTimestamp = 'created_time' | 'last_edited_time';
 
+/** The sort key inside a minute of `timestamp`: the other page timestamp. */
+export function secondKeyOf(timestamp: RowTimestamp): RowTimestamp {
+  return timestamp === 'created_time' ? 'last_edited_time' : 'created_time';
+}
+
 /** Options of `queryWindowed`. */
 export interface QueryWindowOptions {
   timestamp: RowTimestamp;
@@ -34,7 +39,7 @@ export interface QueryWindowOptions {
   /** Called with each query response, before its rows are yielded. */
   onResponse?: (res: NotionList<NotionPage>) => void;
   /**
-   * On `created_time`: the third sort key inside a (created, edited) minute pair (see `chooseThirdKey`),
+   * The third sort key inside a (created, edited) minute pair (see `chooseThirdKey`),
    * so that more than 10,000 rows sharing both minutes are read past the cap: a new query starts at
    * the last row's value of it. Undefined: no third key (then `uniqueIdProperty`, if set).
    */
@@ -99,7 +104,7 @@ export function windowFilter(
 /** The keys a query restarts at: a row's timestamp, its second key, its third key's value. */
 interface Boundary {
   time: string;
-  second: string | undefined;
+  second: string;
   third: ThirdValue | undefined;
 }
 
@@ -111,13 +116,14 @@ const sameBoundary = (a: Boundary, b: Boundary): boolean => a.time === b.time &&
  * `on_or_after` the last emitted row's minute, skipping the ids already emitted with the last row's
  * keys. Memory holds only those ids.
  *
- * On `created_time`, rows are also sorted on `last_edited_time` inside each minute, and a new query
- * starts at the last emitted row's (created minute, edited minute): a bulk import puts thousands of
- * rows in one created minute, and this reads past the cap as long as no (created, edited) minute pair
- * holds more than 10,000 rows. With a third key (`thirdKey`, `uniqueIdProperty`), rows are also sorted
- * on it inside the pair and a new query starts at the last row's value (`thirdKeyConditions`; rows of
- * the pair with an empty value come last and restart with `is_empty`), so any number of rows sharing
- * both minutes is read as long as no value (or the empties) holds more than 10,000 of them. Throws
+ * Inside each minute, rows are also sorted on the other timestamp (`secondKeyOf`: `last_edited_time`
+ * on `created_time`, `created_time` on `last_edited_time`), and a new query starts at the last emitted
+ * row's (minute, other minute): a bulk import puts thousands of rows in one created minute and a bulk
+ * edit thousands in one edited minute, and this reads past the cap as long as no minute pair holds
+ * more than 10,000 rows. With a third key (`thirdKey`, `uniqueIdProperty`), rows are also sorted on it
+ * inside the pair and a new query starts at the last row's value (`thirdKeyConditions`; rows of the
+ * pair with an empty value come last and restart with `is_empty`), so any number of rows sharing both
+ * minutes is read as long as no value (or the empties) holds more than 10,000 of them. Throws
  * `window_stuck` (not retryable) when a capped query returned only rows sharing every key (more of
  * them than one query returns), with a message naming the keys and the fix.
  */
@@ -126,15 +132,13 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
   const fullSize = Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
   const before = options.before ?? (() => undefined);
   let pageSize = fullSize;
-  const second: RowTimestamp | undefined = timestamp === 'created_time' ? 'last_edited_time' : undefined;
-  const third: ThirdKey | undefined = second
-    ? options.thirdKey ?? (options.uniqueIdProperty ? { property: options.uniqueIdProperty, type: 'unique_id' } : undefined)
-    : undefined;
+  const second = secondKeyOf(timestamp);
+  const third: ThirdKey | undefined = options.thirdKey ?? (options.uniqueIdProperty ? { property: options.uniqueIdProperty, type: 'unique_id' } : undefined);
   // The restarts read the third key's values: a query narrowed by `filter_properties` keeps that property.
   const filterProperties = options.filterProperties && third?.id && !options.filterProperties.includes(third.id) ? [...options.filterProperties, third.id] : options.filterProperties;
   const sorts: JsonObject[] = [
     { timestamp, direction: 'ascending' },
-    ...(second ? [{ timestamp: second, direction: 'ascending' }] : []),
+    { timestamp: second, direction: 'ascending' },
     ...(third ? [{ property: third.property, direction: 'ascending' }] : []),
   ];
   // Where the next query starts: undefined until a query restarts (then the last emitted row's keys).
@@ -151,9 +155,7 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
       timestamp,
       start?.time ?? options.from,
       before(),
-      second && start?.second !== undefined
-        ? { timestamp: second, from: start.second, ...(third && start.third !== undefined ? { third: { key: third, from: start.third } } : {}) }
-        : undefined,
+      start ? { timestamp: second, from: start.second, ...(third && start.third !== undefined ? { third: { key: third, from: start.third } } : {}) } : undefined,
     );
     do {
       if (signal?.aborted) throw abortedError();
@@ -189,7 +191,7 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
         const time = row[timestamp];
         const end = before();
         if (end !== undefined && Date.parse(time) >= Date.parse(end)) return;
-        const keys: Boundary = { time, second: second ? row[second] : undefined, third: third ? thirdValueOf(row, third) : undefined };
+        const keys: Boundary = { time, second: row[second], third: third ? thirdValueOf(row, third) : undefined };
         queryRows++;
         if (boundary && sameBoundary(keys, boundary)) {
           inBoundary++;
@@ -207,17 +209,15 @@ export async function* queryWindowed(api: NotionApi, dataSourceId: string, optio
     } while (cursor);
     if (!restart && !capped) return;
     // Every row of a capped query shares the last row's keys: restarting there returns them again.
-    if (capped && boundary && inBoundary === queryRows) throw stuckError(dataSourceId, boundary, third);
+    if (capped && boundary && inBoundary === queryRows) throw stuckError(dataSourceId, timestamp, boundary, third);
     if (boundary) start = boundary;
   }
 }
 
 /** `window_stuck`: more rows share every key than one query returns; the message names them and the fix. */
-function stuckError(dataSourceId: string, keys: Boundary, third: ThirdKey | undefined): NotionStreamError {
-  if (keys.second === undefined) {
-    return new NotionStreamError('window_stuck', `Data source ${dataSourceId} has more rows edited in the minute ${keys.time} than one Notion query can return (10,000); notion-stream cannot page past them. Read it in full (without --incremental) once.`, false);
-  }
-  const shared = `created in the minute ${keys.time} and last edited in the minute ${keys.second}`;
+function stuckError(dataSourceId: string, timestamp: RowTimestamp, keys: Boundary, third: ThirdKey | undefined): NotionStreamError {
+  const [created, edited] = timestamp === 'created_time' ? [keys.time, keys.second] : [keys.second, keys.time];
+  const shared = `created in the minute ${created} and last edited in the minute ${edited}`;
   if (!third) {
     return new NotionStreamError(
       'window_stuck',

@@ -85,8 +85,8 @@ export interface QueryAllRowsOptions {
   /** The run's shared budget of queries in flight (see `readRanges`). Default: one per call. */
   slots?: QuerySlots;
   /**
-   * Full reads: the third sort key that reads more than 10,000 rows sharing their created and last
-   * edited minute (a `unique_id`, number or date property; see `chooseThirdKey`).
+   * The third sort key that reads more than 10,000 rows sharing their created and last edited minute,
+   * in full and incremental reads (a `unique_id`, number or date property; see `chooseThirdKey`).
    * `readDataSourcePages` chooses it from the data source's schema.
    */
   thirdKey?: ThirdKey;
@@ -98,7 +98,9 @@ export interface QueryAllRowsOptions {
  * Raw query rows of one data source, each row once, in `created_time` order; with `since`, only the
  * rows edited at or after the watermark's minute, in `last_edited_time` order (a server-side filter
  * `last_edited_time on_or_after <minute>`: Notion keeps page timestamps to the minute, so `after` would
- * lose edits made in the watermark's minute after it was taken).
+ * lose edits made in the watermark's minute after it was taken). Inside a minute, rows are sorted on the
+ * other timestamp, then on `thirdKey`, so a bulk import (one created minute) or a bulk edit (one edited
+ * minute) of more than 10,000 rows is read past the query cap.
  *
  * Both read in parallel ranges of their timestamp (`readRanges`), with the same output as one
  * sequential query. With `since`, a page edited while the run reads moves later in the order and may come twice (once
@@ -111,7 +113,7 @@ export interface QueryAllRowsOptions {
 export function queryAllRows(api: NotionApi, dataSourceId: string, options: QueryAllRowsOptions = {}): AsyncGenerator<NotionPage> {
   const { since, slots, thirdKey, uniqueIdProperty, ...rest } = options;
   if (since === undefined) return readRanges(api, dataSourceId, { ...rest, slots, thirdKey, uniqueIdProperty });
-  return readRanges(api, dataSourceId, { ...rest, slots, timestamp: 'last_edited_time', from: floorToMinute(since) });
+  return readRanges(api, dataSourceId, { ...rest, slots, thirdKey, uniqueIdProperty, timestamp: 'last_edited_time', from: floorToMinute(since) });
 }
 
 /**

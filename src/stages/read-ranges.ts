@@ -115,7 +115,7 @@ export interface ReadRangesOptions {
   timestamp?: RowTimestamp;
   /** Lower bound (an ISO instant, rounded down to its minute): only rows at or after it. Default: every row. */
   from?: string;
-  /** On `created_time`: the third sort key past the cap (see `queryWindowed` and `chooseThirdKey`). */
+  /** The third sort key past the cap, inside a (created, edited) minute pair (see `queryWindowed` and `chooseThirdKey`). */
   thirdKey?: ThirdKey;
   /** Shorthand for `thirdKey: {property, type: 'unique_id'}`. */
   uniqueIdProperty?: string;

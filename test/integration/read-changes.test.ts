@@ -9,7 +9,7 @@ import { queryAllRows, readDataSourcePages } from '../../src/stages/read-pages.j
 import { QuerySlots } from '../../src/stages/read-ranges.js';
 import { findTrashedPages } from '../../src/stages/read-trashed.js';
 import { listAllIds } from '../../src/stages/reconcile.js';
-import { at, DS_ID, itemPage, ITEMS_DS_ID, rowsWorkspace } from '../emulator/fixtures.js';
+import { at, DS_ID, itemPage, ITEMS_DS_ID, mainPage, rowsWorkspace } from '../emulator/fixtures.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -39,6 +39,20 @@ function searches(e: Emulator): any[] {
   return e.log.filter((l) => l.endpoint === 'search').map((l) => l.body);
 }
 
+/** The earliest `on_or_after` of `timestamp` anywhere in a query filter (a restart nests it in `or`/`and`). */
+function lowerBound(filter: unknown, timestamp: string): string {
+  const found: string[] = [];
+  const walk = (f: any): void => {
+    if (Array.isArray(f)) f.forEach(walk);
+    else if (f && typeof f === 'object') {
+      if (f.timestamp === timestamp && f[timestamp]?.on_or_after) found.push(f[timestamp].on_or_after);
+      Object.values(f).forEach(walk);
+    }
+  };
+  walk(filter);
+  return found.sort()[0]!;
+}
+
 // rowsWorkspace(n): row k created and last edited at minute k after 2024-01-01T00:00Z.
 const edit = (page: EmuPage, minute: number): void => {
   page.last_edited_time = at(minute);
@@ -65,7 +79,7 @@ describe('incremental read (since)', () => {
     const sent = queries(emu);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.body.filter).toEqual({ timestamp: 'last_edited_time', last_edited_time: { on_or_after: at(1000) } });
-    expect(sent[0]!.body.sorts).toEqual([{ timestamp: 'last_edited_time', direction: 'ascending' }]);
+    expect(sent[0]!.body.sorts).toEqual([{ timestamp: 'last_edited_time', direction: 'ascending' }, { timestamp: 'created_time', direction: 'ascending' }]);
     // Without since: the full read, unchanged.
     expect(await collect(queryAllRows(api, DS_ID))).toHaveLength(300);
   });
@@ -99,16 +113,34 @@ describe('incremental read (since)', () => {
     const times = rows.map((r) => r.last_edited_time);
     expect(times).toEqual([...times].sort());
     // Each query's lower bound (a parallel range cut into the data source also has an upper one).
-    const windows = new Set(queries(emu).map((q) => (q.body.filter.last_edited_time ?? q.body.filter.and[0].last_edited_time).on_or_after));
+    const windows = new Set(queries(emu).map((q) => lowerBound(q.body.filter, 'last_edited_time')));
     expect(windows.size).toBeGreaterThan(10);
     for (const w of windows) expect(w >= at(5000)).toBe(true);
   });
 
-  it('stops with window_stuck when one edit minute holds more rows than a query returns', async () => {
+  it('a bulk edit (more rows in one edit minute than a query returns) is read past the cap, each row once, ordered by created_time inside the minute', async () => {
     const ws = rowsWorkspace(80);
     for (const p of ws.pages.slice(0, 60)) edit(p, 5000);
+    const { emu, api } = await start(ws, { queryResultLimit: 50 });
+    const rows = await collect(queryAllRows(api, DS_ID, { since: at(4000), slots: new QuerySlots(api, { max: 1 }) }));
+    expect(rows.map((r) => r.id)).toEqual(ws.pages.slice(0, 60).map((p) => p.id)); // created minutes 1..60, in order
+    const bodies = queries(emu).map((q) => q.body);
+    expect(bodies.length).toBe(2); // the capped query, then one restart at (5000, the 50th row's created minute)
+    expect(bodies[0].sorts).toEqual([{ timestamp: 'last_edited_time', direction: 'ascending' }, { timestamp: 'created_time', direction: 'ascending' }]);
+    expect(JSON.stringify(bodies[1].filter)).toContain(`"created_time":{"on_or_after":"${at(50)}"}`);
+  });
+
+  it('rows sharing both their edit and created minute past the cap: read with a third key, window_stuck naming the fix without one', async () => {
+    const ws = rowsWorkspace(80);
+    ws.pages.splice(0, ws.pages.length, ...Array.from({ length: 80 }, (_, i) => mainPage(ws, { n: i + 1, created: 10, edited: i < 60 ? 5000 : 10 })));
     const { api } = await start(ws, { queryResultLimit: 50 });
-    await expect(collect(queryAllRows(api, DS_ID, { since: at(4000) }))).rejects.toMatchObject({ code: 'window_stuck' });
+    const err = await collect(queryAllRows(api, DS_ID, { since: at(4000) })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'window_stuck' });
+    expect((err as Error).message).toContain(`created in the minute ${at(10)} and last edited in the minute ${at(5000)}`);
+    expect((err as Error).message).toContain('add an ID (unique_id) property');
+    const rows = await collect(queryAllRows(api, DS_ID, { since: at(4000), uniqueIdProperty: 'ID' }));
+    expect(sortedIds(rows)).toEqual(sortedIds(ws.pages.slice(0, 60)));
+    expect(new Set(rows.map((r) => r.id)).size).toBe(60);
   });
 
   it('a page edited during the read comes again later, with its newest version last', async () => {
