@@ -16,7 +16,7 @@ export const MIN_PAGE_SIZE = 10;
 export type RowTimestamp = 'created_time' | 'last_edited_time';
 
 /** The sort key inside a minute of `timestamp`: the other page timestamp. */
-export function secondKeyOf(timestamp: RowTimestamp): RowTimestamp {
+function secondKeyOf(timestamp: RowTimestamp): RowTimestamp {
   return timestamp === 'created_time' ? 'last_edited_time' : 'created_time';
 }
 
