@@ -3,7 +3,7 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readStateFile, writeStateFile } from '../../src/state/file.js';
+import { jsonPieces, readStateFile, writeStateFile } from '../../src/state/file.js';
 import { IdSet } from '../../src/state/id-set.js';
 import { CLOCK_MARGIN_MS, nextState, parseDuration, parseState, reconcileDue, trashSearchSince, type DataSourceRun, type SyncState } from '../../src/state/state.js';
 
@@ -40,6 +40,18 @@ describe('IdSet', () => {
     expect([...merged]).toEqual([...new Set([...ids, ...added])].filter((id) => !removed.includes(id)).sort());
     expect([...set.minus(merged)]).toEqual([ids[0]!, ids[17]!].sort());
     expect([...IdSet.empty().with(set)]).toEqual([...set]);
+  });
+
+  it('gives its base64 in pieces of whole ids whose concatenation is toJSON()', () => {
+    for (const n of [0, 1, 2, 3, 4, 7, 10]) {
+      const set = IdSet.of(Array.from({ length: n }, (_, i) => pid(i + 1)));
+      for (const per of [1, 2, 3, 4, 6, 100]) {
+        const pieces = [...set.base64Pieces(per)];
+        expect(pieces.join('')).toBe(set.toJSON());
+        for (const piece of pieces.slice(0, -1)) expect(piece.endsWith('=')).toBe(false);
+        if (n > 3 && per <= 3) expect(pieces.length).toBeGreaterThan(1);
+      }
+    }
   });
 
   it('sorts ids that share their first bytes (large buckets) as a string sort does', () => {
@@ -141,6 +153,15 @@ describe('durations and due reconciliations', () => {
 });
 
 describe('state file', () => {
+  it('writes a state in pieces that join to its JSON, a large IdSet as pieces of base64, never one string', () => {
+    const many = IdSet.of(Array.from({ length: 500_000 }, (_, i) => pid(i + 1)));
+    const value = { notion_stream: 2, bookmarks: { a: { table: 't', ids: many, note: 'notion-stream-ids-0-', skip: undefined }, b: { ids: IdSet.of([p1]), list: [1, IdSet.empty(), null] } } };
+    const pieces = [...jsonPieces(value)];
+    expect(pieces.join('')).toBe(JSON.stringify(value));
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThanOrEqual(4 * 2 ** 20); // the 10.7 MB of base64 came in pieces
+  });
+
+
   it('writes atomically and reads back a value, a STATE message, or the last STATE of Singer NDJSON', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ns-state-'));
     const path = join(dir, 'state.json');
