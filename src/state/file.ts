@@ -5,12 +5,11 @@
  * temporary file next to it, flushed to disk, then renamed over it, so it is the old state or the new one;
  * the file sinks rename it in the same recorded commit as their data (`writeStateTemp`).
  */
-import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { NotionStreamError } from '../errors.js';
 import { temporaryPath } from '../util/temp-path.js';
 import { isEndMarker } from '../singer/end-marker.js';
-import { IdSet } from './id-set.js';
+import { jsonPieces } from '../singer/json.js';
 
 /** The state value in a state file; undefined when the file does not exist. */
 export async function readStateFile(path: string): Promise<unknown> {
@@ -42,38 +41,6 @@ export async function readStateFile(path: string): Promise<unknown> {
   if (data.length === 0) return undefined;
   if (data.length === 1) return data[0];
   throw new NotionStreamError('invalid_state', `The state file ${path} holds several JSON values but no STATE message.`, false);
-}
-
-/**
- * The JSON text of `value` in pieces whose concatenation is `JSON.stringify(value)`: each `IdSet` (the
- * ids of a file destination, 21 bytes of base64 per id) comes in pieces of a few MiB made from its bytes,
- * so a state of millions of ids is never one string. Everything else is stringified as usual.
- */
-export function* jsonPieces(value: unknown): Generator<string> {
-  const sets: IdSet[] = [];
-  // A mark no state text holds: random, and JSON.stringify writes it as it is.
-  const mark = `notion-stream-ids-${randomBytes(8).toString('hex')}-`;
-  const text = JSON.stringify(withMarks(value, sets, mark));
-  const quoted = new RegExp(`"${mark}(\\d+)"`, 'g');
-  let from = 0;
-  for (const m of text.matchAll(quoted)) {
-    yield text.slice(from, m.index);
-    yield '"';
-    yield* sets[Number(m[1])]!.base64Pieces();
-    yield '"';
-    from = m.index + m[0].length;
-  }
-  yield text.slice(from);
-}
-
-/** A copy of `value` with each `IdSet` replaced by `mark` and its index in `sets` (objects and arrays copied, nothing else). */
-function withMarks(value: unknown, sets: IdSet[], mark: string): unknown {
-  if (value instanceof IdSet) return `${mark}${sets.push(value) - 1}`;
-  if (Array.isArray(value)) return value.map((v) => withMarks(v, sets, mark));
-  if (typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withMarks(v, sets, mark)]));
-  }
-  return value;
 }
 
 /**

@@ -237,6 +237,13 @@ export class IdSet {
     const step = Math.max(3, ids - (ids % 3)) * ID_BYTES; // whole ids, and a multiple of 3 bytes: no padding inside
     for (let at = 0; at < this.bytes.length; at += step) yield this.bytes.toString('base64', at, Math.min(at + step, this.bytes.length));
   }
+
+  /** `JSON.stringify(this)` in pieces (the quoted base64, see `base64Pieces`), for `jsonPieces`. */
+  *toJSONPieces(): Generator<string> {
+    yield '"';
+    yield* this.base64Pieces();
+    yield '"';
+  }
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 import { finished } from 'node:stream/promises';
 import { abortedError } from '../errors.js';
-import { stringifyJson } from '../singer/json.js';
+import { jsonPieces, stringifyJson } from '../singer/json.js';
 
 /** Default size of one batch: 64 KiB (counted in UTF-16 code units, close enough to bytes). */
 export const DEFAULT_BATCH_BYTES = 64 * 1024;
@@ -146,9 +146,16 @@ export async function writeBatched(out: BatchTarget, pieces: AsyncIterable<strin
   }
 }
 
-/** Each item as one NDJSON line (`stringifyJson`, so integers past 2^53 keep every digit). */
+/** Each item as one NDJSON line (`stringifyJson`, so integers past 2^53 keep every digit); a STATE message comes in pieces (`jsonPieces`). */
 export async function* ndjsonLines(items: AsyncIterable<unknown> | Iterable<unknown>): AsyncGenerator<string> {
-  for await (const item of items) yield `${stringifyJson(item)}\n`;
+  for await (const item of items) {
+    if ((item as { type?: unknown } | null)?.type !== 'STATE') yield `${stringifyJson(item)}\n`;
+    else {
+      // A STATE message may hold a file destination's ids (millions): in pieces, never one string.
+      yield* jsonPieces(item);
+      yield '\n';
+    }
+  }
 }
 
 /**

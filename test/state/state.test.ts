@@ -3,7 +3,8 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonPieces, readStateFile, writeStateFile } from '../../src/state/file.js';
+import { readStateFile, writeStateFile } from '../../src/state/file.js';
+import { jsonPieces } from '../../src/singer/json.js';
 import { IdSet } from '../../src/state/id-set.js';
 import { CLOCK_MARGIN_MS, nextState, parseDuration, parseState, reconcileDue, trashSearchSince, type DataSourceRun, type SyncState } from '../../src/state/state.js';
 

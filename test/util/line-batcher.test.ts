@@ -4,7 +4,8 @@
  */
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { writeBatched, writeNdjsonLines } from '../../src/util/line-batcher.js';
+import { ndjsonLines, writeBatched, writeNdjsonLines } from '../../src/util/line-batcher.js';
+import { IdSet } from '../../src/state/id-set.js';
 import { countingWritable } from '../support/counting.js';
 
 /** A Writable that holds every write until `release()`: a consumer that stopped reading. */
@@ -163,5 +164,19 @@ describe('writeBatched', () => {
     await expect(writeBatched(out, (function* () {
       for (let i = 0; i < 1e6; i++) yield `${i}\n`;
     })(), { maxBytes: 64 })).rejects.toMatchObject({ code: 'EPIPE' });
+  });
+});
+
+describe('ndjsonLines', () => {
+  it('gives a STATE message holding millions of ids in pieces of a few MiB, the line as JSON.stringify makes it', async () => {
+    const ids = IdSet.of(Array.from({ length: 400_000 }, (_, i) => `${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`));
+    const items = [
+      { type: 'RECORD', stream: 't', record: { id: 1n << 60n } },
+      { type: 'STATE', value: { notion_stream: 2, bookmarks: { a: { table: 't', ids } } } },
+    ];
+    const pieces: string[] = [];
+    for await (const piece of ndjsonLines(items)) pieces.push(piece);
+    expect(pieces.join('')).toBe(`{"type":"RECORD","stream":"t","record":{"id":1152921504606846976}}\n${JSON.stringify(items[1])}\n`);
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThanOrEqual(4 * 2 ** 20); // 8.5 MB of base64 in all
   });
 });
