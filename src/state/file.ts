@@ -5,42 +5,97 @@
  * temporary file next to it, flushed to disk, then renamed over it, so it is the old state or the new one;
  * the file sinks rename it in the same recorded commit as their data (`writeStateTemp`).
  */
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { NotionStreamError } from '../errors.js';
 import { temporaryPath } from '../util/temp-path.js';
 import { isEndMarker } from '../singer/end-marker.js';
 import { jsonPieces } from '../singer/json.js';
 
-/** The state value in a state file; undefined when the file does not exist. */
+/** What a state file's values come to: the last STATE message's value, else its one value. */
+class StateValues {
+  private state: { value: unknown } | undefined;
+  private first: unknown;
+  private count = 0;
+
+  add(v: unknown): void {
+    if (typeof v === 'object' && v !== null && isEndMarker(v as Record<string, unknown>)) return;
+    if (typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'STATE') this.state = { value: (v as { value?: unknown }).value };
+    else if (this.count++ === 0) this.first = v;
+  }
+
+  result(path: string): unknown {
+    if (this.state) return this.state.value;
+    if (this.count === 0) return undefined;
+    if (this.count === 1) return this.first;
+    throw new NotionStreamError('invalid_state', `The state file ${path} holds several JSON values but no STATE message.`, false);
+  }
+}
+
+const notJson = (path: string, line: number) =>
+  new NotionStreamError('invalid_state', `The state file ${path} is not JSON (line ${line}). It should hold what a run saved there, or a Singer STATE message.`, false);
+const unreadable = (path: string, err: unknown) =>
+  new NotionStreamError('io_error', `Cannot read the state file ${path}: ${(err as Error).message}.`, false, { cause: err });
+
+/**
+ * The state value in a state file; undefined when the file does not exist or holds nothing. The file
+ * is read a line at a time, so a Singer NDJSON output of any size (only its last STATE message counts)
+ * takes the memory of its longest line; one JSON value over several lines (a state formatted by hand) is
+ * read whole. Throws `invalid_state` (not JSON, naming the line; several values but no STATE message)
+ * or `io_error` (not readable).
+ */
 export async function readStateFile(path: string): Promise<unknown> {
+  const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  try {
+    await once(input, 'open');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw unreadable(path, err);
+  }
+  const values = new StateValues();
+  let line = 0;
+  let parsed = false;
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const text of lines) {
+      line++;
+      if (text.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        if (!parsed) return await readWhole(path);
+        throw notJson(path, line);
+      }
+      parsed = true;
+      values.add(value);
+    }
+  } catch (err) {
+    throw err instanceof NotionStreamError ? err : unreadable(path, err);
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+  return values.result(path);
+}
+
+/** A state file whose first line is not JSON on its own: one value over several lines. */
+async function readWhole(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new NotionStreamError('io_error', `Cannot read the state file ${path}: ${(err as Error).message}.`, false, { cause: err });
+    throw unreadable(path, err);
   }
-  if (text.trim() === '') return undefined;
-  const values: unknown[] = [];
+  const values = new StateValues();
   try {
-    values.push(JSON.parse(text));
+    values.add(JSON.parse(text));
   } catch {
-    // NDJSON: one message per line
-    for (const [i, line] of text.split('\n').entries()) {
-      if (line.trim() === '') continue;
-      try {
-        values.push(JSON.parse(line));
-      } catch {
-        throw new NotionStreamError('invalid_state', `The state file ${path} is not JSON (line ${i + 1}). It should hold what a run saved there, or a Singer STATE message.`, false);
-      }
-    }
+    throw notJson(path, 1);
   }
-  const messages = values.filter((v): v is { type: string; value: unknown } => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'STATE' && !isEndMarker(v as Record<string, unknown>));
-  if (messages.length > 0) return messages[messages.length - 1]!.value;
-  const data = values.filter((v) => !(typeof v === 'object' && v !== null && isEndMarker(v as Record<string, unknown>)));
-  if (data.length === 0) return undefined;
-  if (data.length === 1) return data[0];
-  throw new NotionStreamError('invalid_state', `The state file ${path} holds several JSON values but no STATE message.`, false);
+  return values.result(path);
 }
 
 /**

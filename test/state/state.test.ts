@@ -177,4 +177,23 @@ describe('state file', () => {
     await writeFile(path, 'not json');
     await expect(readStateFile(path)).rejects.toThrow(/not JSON/);
   });
+
+  it('reads Singer NDJSON a line at a time (the last STATE counts), a value over several lines whole, and names a broken line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ns-state-'));
+    const path = join(dir, 'out.ndjson');
+    const record = (i: number) => JSON.stringify({ type: 'RECORD', stream: 't', record: { id: i, text: 'x'.repeat(200) } });
+    const lines = ['{"type":"SCHEMA","stream":"t","schema":{},"key_properties":[]}'];
+    for (let i = 0; i < 20_000; i++) lines.push(record(i), ...(i % 5000 === 0 ? [JSON.stringify({ type: 'STATE', value: { at: i } })] : []));
+    await writeFile(path, `${lines.join('\r\n')}\r\n\n`);
+    expect(await readStateFile(path)).toEqual({ at: 15_000 });
+    await writeFile(path, JSON.stringify({ notion_stream: 2, bookmarks: { a: { table: 't' } } }, null, 2));
+    expect(await readStateFile(path)).toEqual({ notion_stream: 2, bookmarks: { a: { table: 't' } } });
+    await writeFile(path, `${lines.slice(0, 2).join('\n')}\n{"type":"RECORD",\n`);
+    await expect(readStateFile(path)).rejects.toThrow(/not JSON \(line 3\)/);
+    await writeFile(path, '{\n"a": }');
+    await expect(readStateFile(path)).rejects.toThrow(/not JSON \(line 1\)/);
+    await writeFile(path, `${[lines[0], lines[1], lines[3]].join('\n')}\n`);
+    await expect(readStateFile(path)).rejects.toThrow(/several JSON values but no STATE/);
+    await expect(readStateFile(dir)).rejects.toMatchObject({ code: 'io_error' });
+  });
 });
