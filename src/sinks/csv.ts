@@ -80,7 +80,7 @@ export class CsvSink implements Sink {
       this.readState = async (signal) => {
         throwIfAborted(signal);
         await this.recover();
-        return readStateFile(state);
+        return readStateFile(state, signal);
       };
     }
   }

@@ -53,7 +53,7 @@ export class NdjsonSink implements Sink {
       this.readState = async (signal) => {
         throwIfAborted(signal);
         await this.recover(options.out!, state);
-        return readStateFile(state);
+        return readStateFile(state, signal);
       };
     }
   }

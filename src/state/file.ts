@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { NotionStreamError } from '../errors.js';
+import { abortedError, NotionStreamError } from '../errors.js';
 import { temporaryPath } from '../util/temp-path.js';
 import { isEndMarker } from '../singer/end-marker.js';
 import { jsonPieces } from '../singer/json.js';
@@ -43,10 +43,10 @@ const unreadable = (path: string, err: unknown) =>
  * The state value in a state file; undefined when the file does not exist or holds nothing. The file
  * is read a line at a time, so a Singer NDJSON output of any size (only its last STATE message counts)
  * takes the memory of its longest line; one JSON value over several lines (a state formatted by hand) is
- * read whole. Throws `invalid_state` (not JSON, naming the line; several values but no STATE message)
- * or `io_error` (not readable).
+ * read whole. Throws `invalid_state` (not JSON, naming the line; several values but no STATE message),
+ * `io_error` (not readable) or `aborted` (`signal` aborted while reading).
  */
-export async function readStateFile(path: string): Promise<unknown> {
+export async function readStateFile(path: string, signal?: AbortSignal): Promise<unknown> {
   const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
   try {
     await once(input, 'open');
@@ -60,6 +60,7 @@ export async function readStateFile(path: string): Promise<unknown> {
   const lines = createInterface({ input, crlfDelay: Infinity });
   try {
     for await (const text of lines) {
+      if (signal?.aborted) throw abortedError();
       line++;
       if (text.trim() === '') continue;
       let value: unknown;

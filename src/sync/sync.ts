@@ -163,7 +163,7 @@ class SyncRun {
     // A warehouse answers which pages it holds: ids a state may still carry (format 1) are not decoded.
     if (sink.readState) return parseState(await sink.readState(this.signal), this.options.state ?? `the ${this.options.to} destination's _notion_stream_state table`, { ids: !this.options.warehouse });
     if (!this.options.state) return undefined;
-    return parseState(await readStateFile(this.options.state), this.options.state);
+    return parseState(await readStateFile(this.options.state, this.signal), this.options.state);
   }
 
   private workspace(keep?: (page: NotionPage) => boolean): Workspace {

@@ -186,6 +186,7 @@ describe('state file', () => {
     for (let i = 0; i < 20_000; i++) lines.push(record(i), ...(i % 5000 === 0 ? [JSON.stringify({ type: 'STATE', value: { at: i } })] : []));
     await writeFile(path, `${lines.join('\r\n')}\r\n\n`);
     expect(await readStateFile(path)).toEqual({ at: 15_000 });
+    await expect(readStateFile(path, AbortSignal.abort())).rejects.toMatchObject({ code: 'aborted' });
     await writeFile(path, JSON.stringify({ notion_stream: 2, bookmarks: { a: { table: 't' } } }, null, 2));
     expect(await readStateFile(path)).toEqual({ notion_stream: 2, bookmarks: { a: { table: 't' } } });
     await writeFile(path, `${lines.slice(0, 2).join('\n')}\n{"type":"RECORD",\n`);
