@@ -291,7 +291,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         'Read `pages` output on stdin, write Singer SCHEMA and RECORD messages (one typed row per page).',
         (y) =>
           remember(pipeFlags(shapeFlags(y))
-            .option('quiet', { alias: 'q', type: 'boolean', default: false })
+            .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress on stderr (errors and warnings still show).' })
             .example('$0 flatten < pages.ndjson > tables.ndjson', 'saved pages to Singer messages, no network')
             .epilogue(epilogue())),
         async (a) => {
@@ -304,7 +304,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         (y) =>
           remember(pipeFlags(y)
             .option('arrays', { type: 'string', choices: ['split', 'inline'], default: 'split', description: 'split: list values go to child tables <table>__<column>; inline: keep them as list columns.' })
-            .option('quiet', { alias: 'q', type: 'boolean', default: false })
+            .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress on stderr (errors and warnings still show).' })
             .example('$0 flatten < pages.ndjson | $0 split', 'list values into child tables')
             .epilogue(epilogue())),
         async (a) => {
@@ -317,7 +317,7 @@ export async function main(argv: string[], io: CommandIO = {}): Promise<number> 
         (y) =>
           remember(pipeFlags(destinationFlags(y))
             .option('state', { type: 'string', description: 'Write the last STATE message loaded to this file, once its data is in place (the state of `sync --incremental --to ndjson`).' })
-            .option('quiet', { alias: 'q', type: 'boolean', default: false })
+            .option('quiet', { alias: 'q', type: 'boolean', default: false, description: 'No progress on stderr (errors and warnings still show).' })
             .example('$0 load --to duckdb --out notion.duckdb < tables.ndjson', 'Singer messages into DuckDB')
             .example('tap-github --config c.json | $0 load --assume-complete --to bigquery --project p --dataset github', 'another Singer tap into BigQuery')
             .epilogue(epilogue(BIGQUERY_ENV))),
