@@ -21,8 +21,9 @@ class StateValues {
   private count = 0;
 
   add(v: unknown): void {
-    if (typeof v === 'object' && v !== null && isEndMarker(v as Record<string, unknown>)) return;
-    if (typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'STATE') this.state = { value: (v as { value?: unknown }).value };
+    const message = typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
+    if (message && isEndMarker(message)) return;
+    if (message?.type === 'STATE') this.state = { value: message.value };
     else if (this.count++ === 0) this.first = v;
   }
 
