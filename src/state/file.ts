@@ -31,7 +31,7 @@ class StateValues {
     if (this.state) return this.state.value;
     if (this.count === 0) return undefined;
     if (this.count === 1) return this.first;
-    throw new NotionStreamError('invalid_state', `The state file ${path} holds several JSON values but no STATE message.`, false);
+    throw new NotionStreamError('invalid_state', `The state file ${path} holds several JSON values but no STATE message. Give it what a run saved there, or the output of a \`sync --incremental\` run (a sync without --incremental writes no state).`, false);
   }
 }
 
