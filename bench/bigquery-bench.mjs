@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { mib, rssGrowth, runChild, sampleMemory } from './memory.mjs';
+import { likeTheCommand, mib, rssGrowth, runChild, sampleMemory } from './memory.mjs';
 import { taskMessages } from './rows.mjs';
 
 const { values } = parseArgs({
@@ -41,6 +41,7 @@ if (values.server) {
     process.exit(0);
   });
 } else if (values.child !== undefined) {
+  await likeTheCommand();
   process.env.METADATA_SERVER_DETECTION = 'none';
   const { BigQuerySink } = await import('../dist/sinks/bigquery/sink.js');
   const { splitStream } = await import('../dist/stages/split.js');

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { mib, rssGrowth, runChild, sampleMemory } from './memory.mjs';
+import { likeTheCommand, mib, rssGrowth, runChild, sampleMemory } from './memory.mjs';
 import { taskMessages } from './rows.mjs';
 
 const { values } = parseArgs({
@@ -26,6 +26,7 @@ const { values } = parseArgs({
 });
 
 if (values.child !== undefined) {
+  await likeTheCommand();
   const { splitStream } = await import('../dist/stages/split.js');
   const { CsvSink } = await import('../dist/sinks/csv.js');
   const { NdjsonSink } = await import('../dist/sinks/ndjson.js');

@@ -22,7 +22,7 @@ import { readJsonLines } from '../dist/singer/read.js';
 import { flattenStream } from '../dist/stages/flatten.js';
 import { splitStream } from '../dist/stages/split.js';
 import { DuckDbSink } from '../dist/sinks/duckdb/sink.js';
-import { mib, rssGrowth, runChild, sampleMemory } from './memory.mjs';
+import { likeTheCommand, mib, rssGrowth, runChild, sampleMemory } from './memory.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -44,6 +44,7 @@ async function* firstPages(file, n) {
 
 if (values.child !== undefined) {
   // Child: one DuckDB load; reports rows, seconds and peak RSS as one JSON line on stdout.
+  await likeTheCommand();
   const memory = sampleMemory();
   const dir = mkdtempSync(join(tmpdir(), 'tables-bench-duckdb-'));
   try {

@@ -26,6 +26,7 @@ export { readStateFile, writeStateFile } from './state/file.js';
 export { findTrashedPages, type TrashedPage, type FindTrashedOptions } from './stages/read-trashed.js';
 export { listAllIds } from './stages/reconcile.js';
 export { RunStats } from './util/stats.js';
+export { capYoungGeneration, youngGenerationBytes, type YoungGenerationCapOptions } from './util/young-generation.js';
 export type { Logger } from './util/log.js';
 export { flattenStream, createFlattener, type FlattenStreamOptions, type DataSourcePlan } from './stages/flatten.js';
 export { tableSpec, flattenPage, schemaMessage, specLayout, retypedProperties, DELETED_AT } from './core/flatten.js';
