@@ -8,6 +8,7 @@ export function youngGenerationBytes(): number | undefined {
   return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size;
 }
 
+/** Options of `capYoungGeneration`. */
 export interface YoungGenerationCapOptions {
   /** The size at which the young generation stops growing, MiB (default 16: half of V8's own largest, 32 on 64-bit Node 20). */
   maxMiB?: number;
