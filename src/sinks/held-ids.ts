@@ -20,6 +20,11 @@ export interface HeldQuery {
 /** A warehouse's answers about the page ids its tables hold (see the module comment for "held"). */
 export interface HeldIds {
   /**
+   * How many `held` questions (one per table) may be asked at once. Default 1. BigQuery answers each with
+   * a query job of a second or more, so an incremental run of many tables asks several at a time.
+   */
+  readonly concurrency?: number;
+  /**
    * The ids (as the table stores them: dashed) of the held rows of `table` that `query.ids` names, and of
    * those edited at or after `query.editedSince`. Empty when the table does not exist. Rejects with
    * `io_error` (DuckDB) or `bigquery_error` (retryable when BigQuery was unreachable or failed with 5xx),

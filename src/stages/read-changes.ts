@@ -29,6 +29,7 @@ import { describeDataSource, floorToMinute, readPages, type PageDeletion, type P
 import { findTrashedPages, type TrashedPage } from './read-trashed.js';
 import { listAllIdSet } from './reconcile.js';
 import { chooseThirdKey } from './third-key.js';
+import { mapOrdered } from '../util/concurrency.js';
 import type { IdSet } from '../state/id-set.js';
 
 export { parseDuration };
@@ -190,14 +191,27 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
         else found.set(plan, [page]);
       }
       report.trashRequests = api.stats.requests - before;
-      for (const ds of merged) {
+      // One question per table: which of the trashed pages it holds, and which rows of the watermark's
+      // minute; `held.concurrency` of them at once, the answers kept in the order of the data sources.
+      const answers: Set<string>[] = [];
+      if (held) {
+        const ask = async (ds: NotionDataSource): Promise<Set<string>> => {
+          const plan = plans.get(stateKey(ds.id))!;
+          const watermark = plan.bookmark!.watermark;
+          const ids = (found.get(plan) ?? []).map((p) => p.id);
+          return held.held(plan.bookmark!.table, { ids, ...(watermark ? { editedSince: floorToMinute(watermark) } : {}) }, options.signal);
+        };
+        const tables = (async function* () {
+          yield* merged;
+        })();
+        for await (const answer of mapOrdered(tables, ask, { concurrency: Math.max(1, held.concurrency ?? 1), signal: options.signal })) answers.push(answer);
+      }
+      for (const [i, ds] of merged.entries()) {
         const plan = plans.get(stateKey(ds.id))!;
         const pages = found.get(plan) ?? [];
         let holds: (id: string) => boolean = (id) => plan.ids?.has(id) ?? false;
         if (held) {
-          // One question per table: which of the trashed pages it holds, and which rows of the watermark's minute.
-          const watermark = plan.bookmark!.watermark;
-          const keys = new Set([...(await held.held(plan.bookmark!.table, { ids: pages.map((p) => p.id), ...(watermark ? { editedSince: floorToMinute(watermark) } : {}) }, options.signal))].map(stateKey));
+          const keys = new Set([...answers[i]!].map(stateKey));
           plan.heldAtWatermark = keys;
           holds = (id) => keys.has(stateKey(id));
         }

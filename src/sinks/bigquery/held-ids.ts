@@ -20,8 +20,12 @@ export const IDS_PER_QUERY = 10_000;
 /** Rows per page of query results. */
 const PAGE_ROWS = 50_000;
 
+/** Query jobs of `held` in flight at once (one per table). */
+export const HELD_QUERIES_AT_ONCE = 4;
+
 /** `HeldIds` of a BigQuery dataset. */
 export class BigQueryHeldIds implements HeldIds {
+  readonly concurrency = HELD_QUERIES_AT_ONCE;
   private readonly client: BigQuery;
 
   constructor(private readonly options: BigQueryClientOptions & { datasetId: string }) {
