@@ -201,10 +201,7 @@ export async function readChanges(api: NotionApi, dataSources: readonly NotionDa
           const ids = (found.get(plan) ?? []).map((p) => p.id);
           return held.held(plan.bookmark!.table, { ids, ...(watermark ? { editedSince: floorToMinute(watermark) } : {}) }, options.signal);
         };
-        const tables = (async function* () {
-          yield* merged;
-        })();
-        for await (const answer of mapOrdered(tables, ask, { concurrency: Math.max(1, held.concurrency ?? 1), signal: options.signal })) answers.push(answer);
+        for await (const answer of mapOrdered(merged, ask, { concurrency: Math.max(1, held.concurrency ?? 1), signal: options.signal })) answers.push(answer);
       }
       for (const [i, ds] of merged.entries()) {
         const plan = plans.get(stateKey(ds.id))!;

@@ -111,9 +111,8 @@ export interface QueryAllRowsOptions {
  * `aborted`.
  */
 export function queryAllRows(api: NotionApi, dataSourceId: string, options: QueryAllRowsOptions = {}): AsyncGenerator<NotionPage> {
-  const { since, slots, thirdKey, uniqueIdProperty, ...rest } = options;
-  if (since === undefined) return readRanges(api, dataSourceId, { ...rest, slots, thirdKey, uniqueIdProperty });
-  return readRanges(api, dataSourceId, { ...rest, slots, thirdKey, uniqueIdProperty, timestamp: 'last_edited_time', from: floorToMinute(since) });
+  const { since, ...rest } = options;
+  return readRanges(api, dataSourceId, since === undefined ? rest : { ...rest, timestamp: 'last_edited_time', from: floorToMinute(since) });
 }
 
 /**

@@ -5,13 +5,13 @@
 import { abortedError } from '../errors.js';
 import { Spool } from './spool.js';
 
-/** Maps each item with at most `concurrency` calls in flight, yielding results in input order. */
+/** Maps each item (of an async iterable or an array) with at most `concurrency` calls in flight, yielding results in input order. */
 export async function* mapOrdered<T, U>(
-  source: AsyncIterable<T>,
+  source: AsyncIterable<T> | Iterable<T>,
   fn: (item: T) => Promise<U>,
   options: { concurrency: number; signal?: AbortSignal },
 ): AsyncGenerator<U> {
-  const it = source[Symbol.asyncIterator]();
+  const it: AsyncIterator<T> | Iterator<T> = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
   const inflight: Promise<U>[] = [];
   let done = false;
   try {
